@@ -1,0 +1,34 @@
+# `make demo` and `make test` do all the set-up on a fresh machine:
+# find Python >= 3.12, create .venv, install credo with its test extras, install graphviz's `dot`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: test demo bench lint setup clean posteriordb
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@bash scripts/setup.sh
+	@touch $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m ruff check credo tests examples bench
+	$(PY) -m pytest -q tests
+
+demo: $(STAMP)
+	$(PY) -m examples.tutorial.demo
+
+bench: $(STAMP)
+	bash bench/run.sh
+
+posteriordb: $(STAMP)
+	$(PY) -m tests.statistical.posteriordb_table
+
+lint: $(STAMP)
+	$(PY) -m ruff check credo tests examples bench
+	$(PY) -m ruff format --check credo tests examples bench
+
+clean:
+	rm -rf $(VENV) out
