@@ -1,1 +1,54 @@
+"""credo: probabilistic programming with PyMC's modelling API on JAX.
+
+    import credo as pm
+    with pm.Model():
+        a = pm.Normal("a", mu=0, sigma=1)
+        pm.Normal("y", a, 1, observed=[0.1, -0.3])
+        idata = pm.sample()
+"""
+
+# Double precision by default (set credo.config / JAX_ENABLE_X64=0 before import to opt out).
+import os as _os
+
+import jax as _jax
+
+if _os.environ.get("CREDO_FLOAT32", "0") != "1":
+    _jax.config.update("jax_enable_x64", True)
+
+from credo import math  # noqa: E402
+from credo.distributions import *  # noqa: E402,F403
+from credo.distributions import __all__ as _dist_all  # noqa: E402
+from credo.errors import ModelError, ParameterError, SamplingError, ShapeError  # noqa: E402
+from credo.math import expand_packed_triangular  # noqa: E402
+from credo.model import (  # noqa: E402
+    ConstantData,
+    Data,
+    Deterministic,
+    Model,
+    MutableData,
+    Potential,
+    modelcontext,
+    set_data,
+)
+from credo.tensor import TensorVariable  # noqa: E402
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "Model",
+    "Data",
+    "MutableData",
+    "ConstantData",
+    "Deterministic",
+    "Potential",
+    "set_data",
+    "modelcontext",
+    "math",
+    "expand_packed_triangular",
+    "TensorVariable",
+    "ModelError",
+    "ParameterError",
+    "SamplingError",
+    "ShapeError",
+    *_dist_all,
+]

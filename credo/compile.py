@@ -1,0 +1,325 @@
+"""Model -> pure JAX functions.
+
+The sampler's interface (names used throughout ``credo.inference`` and the driver):
+
+``CompiledModel.logdensity(theta, data) -> scalar``
+    ``theta`` is the flat unconstrained position, a float64 vector of length ``dim``: the
+    free variables in model order, each transformed to the unconstrained space and
+    flattened row-major (``cm.free[i].offset`` / ``.size`` give its slice). ``data`` is the
+    dict ``{Data name: array}`` from ``cm.data_values()``: Data are arguments, never closed
+    over, so new values of the same shapes recompile nothing. Includes the log-Jacobians.
+``CompiledModel.constrained(theta, data) -> {name: value}``
+    The free variables in their constrained space (as the user writes them) and the
+    Deterministics.
+
+Other functions: ``initial_point()``, ``logp_fn(jacobian)``, ``point_logps(point)``,
+``pointwise_loglik(values, data)`` (per observation, for LOO), ``to_theta(point)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from credo import tensor as T
+from credo.errors import ModelError
+
+__all__ = ["CompiledModel", "FreeVar", "compile_model"]
+
+
+@dataclass(frozen=True)
+class FreeVar:
+    """One free variable's place in the flat unconstrained vector."""
+
+    name: str
+    node: T.TensorVariable
+    transform: Any
+    shape: tuple[int, ...]  # constrained shape
+    ushape: tuple[int, ...]  # unconstrained shape
+    offset: int
+    size: int
+
+
+def compile_model(model: Any) -> CompiledModel:
+    """The compiled functions of ``model``, cached per model structure."""
+    root = model.root
+    key = ("compiled", root.structure_version)
+    cm = root._compiled.get(key)
+    if cm is None:
+        cm = CompiledModel(root)
+        root._compiled[key] = cm
+    return cm
+
+
+def _is_node(x: Any) -> bool:
+    return isinstance(x, T.TensorVariable)
+
+
+class CompiledModel:
+    """Pure JAX functions of one model structure. See the module docstring."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.free_nodes = model.free_RVs
+        self.observed_nodes = model.observed_RVs
+        self.potential_nodes = model.potentials
+        self.deterministic_nodes = model.deterministics
+        self.data_nodes = model.data_vars
+        free = []
+        offset = 0
+        for rv in self.free_nodes:
+            tr = rv.transform
+            ushape = tr.unconstrained_shape(rv.shape) if tr is not None else rv.shape
+            size = int(np.prod(ushape, dtype=np.int64))
+            free.append(FreeVar(rv.name, rv, tr, rv.shape, tuple(ushape), offset, size))
+            offset += size
+        self.free = free
+        self.dim = offset
+        self._free_ids = {id(f.node): f for f in free}
+        self._cache: dict[Any, Any] = {}
+        self.logdensity = self._make_logdensity()
+        self.logdensity_and_grad = jax.jit(jax.value_and_grad(self.logdensity))
+        self.constrained = jax.jit(self._constrained)
+
+    # -- helpers ----------------------------------------------------------------------------
+    def data_values(self) -> dict[str, np.ndarray]:
+        return {d.name: np.asarray(d.value) for d in self.data_nodes}
+
+    @property
+    def discrete_free(self) -> list[str]:
+        return [f.name for f in self.free if f.node.distribution.discrete]
+
+    def _walk(
+        self,
+        outputs: Sequence[Any],
+        data: dict[str, Any],
+        theta: Any = None,
+        values: dict[str, Any] | None = None,
+    ) -> tuple[dict[int, Any], Any]:
+        """Evaluate ``outputs`` (and everything they need) in one topological pass.
+
+        Free variables come from ``theta`` (unconstrained, transformed back; the
+        log-Jacobians are summed) or from ``values`` (constrained, by name).
+        Returns (id(node) -> value, summed log-Jacobian).
+        """
+        env: dict[int, Any] = {}
+        logjac = jnp.zeros(())
+
+        def deps(node: T.TensorVariable) -> list[T.TensorVariable]:
+            if node.kind == T.DATA:
+                return []
+            if node.kind == T.RV and node.observed is None:
+                tr = node.transform
+                if theta is not None and tr is not None:
+                    return [i for i in tr.inputs if _is_node(i)]
+                return []
+            if node.kind == T.RV:
+                return [node.observed] if _is_node(node.observed) else []
+            return [i for i in node.inputs if _is_node(i)]
+
+        for node in _toposort(outputs, deps):
+            if node.kind == T.DATA:
+                env[id(node)] = data[node.name] if node.name in data else node.value
+            elif node.kind == T.RV and node.observed is None:
+                fv = self._free_ids.get(id(node))
+                if fv is None:
+                    raise ModelError(f"{node.label} is not a free variable of this model")
+                if values is not None:
+                    env[id(node)] = jnp.asarray(values[fv.name])
+                    continue
+                y = jnp.reshape(theta[fv.offset : fv.offset + fv.size], fv.ushape)
+                tr = fv.transform
+                if tr is None:
+                    env[id(node)] = y
+                else:
+                    args = [env[id(i)] if _is_node(i) else i for i in tr.inputs]
+                    env[id(node)] = tr.backward(y, *args)
+                    logjac = logjac + jnp.sum(tr.log_jac_det(y, *args))
+            elif node.kind == T.RV:
+                obs = node.observed
+                env[id(node)] = env[id(obs)] if _is_node(obs) else obs
+            else:
+                args = [env[id(i)] if _is_node(i) else i for i in node.inputs]
+                env[id(node)] = node.op(*args)
+        return env, logjac
+
+    def _rv_logp(self, rv: T.TensorVariable, env: dict[int, Any]) -> Any:
+        dist = rv.distribution
+        params = {
+            k: (env[id(v)] if _is_node(v) else v) for k, v in zip(dist.params, rv.inputs)
+        }
+        return dist.checked_logp(env[id(rv)], params)
+
+    def _rv_outputs(self, rvs: Sequence[T.TensorVariable]) -> list[T.TensorVariable]:
+        out: list[T.TensorVariable] = []
+        for rv in rvs:
+            out.extend(i for i in rv.inputs if _is_node(i))
+            out.append(rv)
+        return out
+
+    # -- the sampler's log-density ----------------------------------------------------------
+    def _make_logdensity(self) -> Callable[[Any, dict[str, Any]], Any]:
+        rvs = self.free_nodes + self.observed_nodes
+        outputs = self._rv_outputs(rvs) + self.potential_nodes
+
+        def logdensity(theta: Any, data: dict[str, Any]) -> Any:
+            env, logjac = self._walk(outputs, data, theta=theta)
+            total = logjac
+            for rv in rvs:
+                total = total + jnp.sum(self._rv_logp(rv, env))
+            for pot in self.potential_nodes:
+                total = total + jnp.sum(env[id(pot)])
+            return jnp.where(jnp.isnan(total), -jnp.inf, total)
+
+        return logdensity
+
+    def _constrained(self, theta: Any, data: dict[str, Any]) -> dict[str, Any]:
+        outputs = self.free_nodes + self.deterministic_nodes
+        env, _ = self._walk(outputs, data, theta=theta)
+        return {n.name: env[id(n)] for n in outputs}
+
+    # -- points ------------------------------------------------------------------------------
+    def to_theta(self, point: dict[str, Any]) -> np.ndarray:
+        """Constrained point (by name) -> flat unconstrained vector."""
+        missing = [f.name for f in self.free if f.name not in point]
+        if missing:
+            raise KeyError(f"the point has no value for {missing}")
+        data = self.data_values()
+        env, _ = self._walk(self.free_nodes, data, values=point)
+        parts = []
+        for f in self.free:
+            x = jnp.asarray(point[f.name], dtype=f.node.dtype)
+            if x.shape != f.shape:
+                x = jnp.broadcast_to(x, f.shape)
+            if f.transform is None:
+                y = x
+            else:
+                inputs = [i for i in f.transform.inputs]
+                sub, _ = self._walk([i for i in inputs if _is_node(i)], data, values=point)
+                args = [sub[id(i)] if _is_node(i) else i for i in inputs]
+                y = f.transform.forward(x, *args)
+            parts.append(jnp.ravel(y))
+        del env
+        if not parts:
+            return np.zeros(0)
+        return np.asarray(jnp.concatenate(parts), dtype=np.float64)
+
+    def initial_point(self) -> dict[str, np.ndarray]:
+        """Moment-like constrained starting values (``initval=`` where the user gave one)."""
+        initvals = self.model.rvs_to_initial_values
+        data = self.data_values()
+        point: dict[str, Any] = {}
+        for f in self.free:
+            rv = f.node
+            if f.name in initvals:
+                point[f.name] = np.asarray(initvals[f.name])
+                continue
+            dist = rv.distribution
+            need = [i for i in rv.inputs if _is_node(i)]
+            env, _ = self._walk(need, data, values=point)
+            params = {k: (env[id(v)] if _is_node(v) else v) for k, v in zip(dist.params, rv.inputs)}
+            point[f.name] = np.asarray(dist.initial_value(params)).astype(rv.dtype)
+        return point
+
+    def logp_fn(
+        self, jacobian: bool = True, vars: Sequence[Any] | None = None, sum: bool = True
+    ) -> Callable[[dict[str, Any]], Any]:
+        """Log-density of a constrained point (dict by name), see ``Model.compile_logp``."""
+        key = ("logp", jacobian, None if vars is None else tuple(_name(v) for v in vars), sum)
+        if key in self._cache:
+            return self._cache[key]
+        rvs = self.free_nodes + self.observed_nodes
+        terms: list[T.TensorVariable] = rvs + self.potential_nodes
+        if vars is not None:
+            wanted = {_name(v) for v in vars}
+            terms = [t for t in terms if t.name in wanted]
+        outputs = self._rv_outputs([t for t in terms if t.kind == T.RV])
+        outputs += [t for t in terms if t.kind == T.POTENTIAL]
+        free_in_terms = {t.name for t in terms if t.kind == T.RV and t.observed is None}
+
+        @jax.jit
+        def fn(theta: Any, data: dict[str, Any]) -> Any:
+            env, _ = self._walk(outputs, data, theta=theta)
+            parts = []
+            for t in terms:
+                val = self._rv_logp(t, env) if t.kind == T.RV else env[id(t)]
+                parts.append(jnp.sum(val))
+            if jacobian:
+                # Log-Jacobians only of the free variables among the terms.
+                for f in self.free:
+                    if f.transform is None or f.name not in free_in_terms:
+                        continue
+                    y = jnp.reshape(theta[f.offset : f.offset + f.size], f.ushape)
+                    inputs = f.transform.inputs
+                    args = [env[id(i)] if _is_node(i) else i for i in inputs]
+                    parts.append(jnp.sum(f.transform.log_jac_det(y, *args)))
+            return parts
+
+        def logp(point: dict[str, Any]) -> Any:
+            theta = self.to_theta(point) if self.free else np.zeros(0)
+            parts = fn(theta, self.data_values())
+            if sum:
+                return jnp.sum(jnp.stack(parts)) if parts else jnp.zeros(())
+            return parts
+
+        self._cache[key] = logp
+        return logp
+
+    def point_logps(self, point: dict[str, Any] | None = None) -> dict[str, float]:
+        """Each variable's summed log-density at ``point`` (default: the initial point)."""
+        pt = point if point is not None else self.initial_point()
+        terms = self.free_nodes + self.observed_nodes + self.potential_nodes
+        parts = self.logp_fn(jacobian=False, sum=False)(pt)
+        return {t.name: float(v) for t, v in zip(terms, parts)}
+
+    def pointwise_loglik(self, values: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        """Per-observation log-likelihood of each observed variable (its batch shape)."""
+        outputs = self._rv_outputs(self.observed_nodes)
+        env, _ = self._walk(outputs, data, values=values)
+        return {rv.name: self._rv_logp(rv, env) for rv in self.observed_nodes}
+
+    def non_finite_terms(self, theta: np.ndarray) -> list[str]:
+        """Names of the variables whose log-density (or gradient) is not finite at theta."""
+        data = self.data_values()
+        rvs = self.free_nodes + self.observed_nodes
+        outputs = self._rv_outputs(rvs) + self.potential_nodes
+        env, _ = self._walk(outputs, data, theta=jnp.asarray(theta))
+        bad = []
+        for t in rvs + self.potential_nodes:
+            val = self._rv_logp(t, env) if t.kind == T.RV else env[id(t)]
+            if not bool(jnp.all(jnp.isfinite(val))):
+                bad.append(t.name)
+        return bad
+
+
+def _name(v: Any) -> str:
+    return v if isinstance(v, str) else v.name
+
+
+def _toposort(
+    outputs: Sequence[Any], deps: Callable[[T.TensorVariable], list[T.TensorVariable]]
+) -> list[T.TensorVariable]:
+    order: list[T.TensorVariable] = []
+    seen: set[int] = set()
+    for out in outputs:
+        if not _is_node(out) or id(out) in seen:
+            continue
+        stack: list[tuple[T.TensorVariable, bool]] = [(out, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
+                order.append(node)
+                continue
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            stack.append((node, True))
+            for d in reversed(deps(node)):
+                if id(d) not in seen:
+                    stack.append((d, False))
+    return order

@@ -1,0 +1,10 @@
+"""The distribution catalogue."""
+
+from credo.distributions import transforms
+from credo.distributions.base import Continuous, Discrete, Distribution
+from credo.distributions.continuous import *  # noqa: F403
+from credo.distributions.continuous import __all__ as _cont
+from credo.distributions.discrete import *  # noqa: F403
+from credo.distributions.discrete import __all__ as _disc
+
+__all__ = ["Distribution", "Continuous", "Discrete", "transforms", *_cont, *_disc]

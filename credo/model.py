@@ -1,0 +1,476 @@
+"""Model: the context stack, the registry of named variables, coords/dims, Data,
+Deterministic and Potential.
+
+The model context stack (thread-local) is the only global state in credo.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from credo import tensor as T
+from credo.errors import ModelError, ShapeError
+
+__all__ = ["Model", "Data", "Deterministic", "Potential", "set_data", "modelcontext"]
+
+_local = threading.local()
+
+
+def _stack() -> list[Model]:
+    if not hasattr(_local, "stack"):
+        _local.stack = []
+    return _local.stack
+
+
+class Model:
+    """A probabilistic model: a context manager in which variables are registered by name.
+
+    Example::
+
+        with credo.Model(coords={"group": ["a", "b"]}) as model:
+            mu = credo.Normal("mu", 0, 1, dims="group")
+
+    A model created inside another model is a sub-model: its variables are registered in the
+    outer model with the prefix ``"<name>::"``.
+    """
+
+    def __init__(self, name: str = "", coords: dict[str, Any] | None = None, **_: Any) -> None:
+        parent = Model.get_context(error_if_none=False)
+        self.name = name
+        if parent is not None:
+            self.parent: Model | None = parent
+            self.root: Model = parent.root
+            self.prefix = parent.prefix + (f"{name}::" if name else "")
+        else:
+            self.parent = None
+            self.root = self
+            self.prefix = f"{name}::" if name else ""
+            self._named_vars: dict[str, T.TensorVariable] = {}
+            self._free_RVs: list[T.TensorVariable] = []
+            self._observed_RVs: list[T.TensorVariable] = []
+            self._deterministics: list[T.TensorVariable] = []
+            self._potentials: list[T.TensorVariable] = []
+            self._data_vars: list[T.TensorVariable] = []
+            self._coords: dict[str, tuple[Any, ...] | None] = {}
+            self._dims: dict[str, tuple[str | None, ...]] = {}
+            self._initvals: dict[str, Any] = {}
+            self.structure_version = 0
+            self._compiled: dict[Any, Any] = {}
+        if coords:
+            self.add_coords(coords)
+
+    # -- context -----------------------------------------------------------------------
+    def __enter__(self) -> Model:
+        _stack().append(self)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _stack().pop()
+
+    @classmethod
+    def get_context(cls, error_if_none: bool = True) -> Model | None:
+        stack = _stack()
+        if stack:
+            return stack[-1]
+        if error_if_none:
+            raise ModelError("no model on the context stack: use `with credo.Model():`")
+        return None
+
+    # -- registry views ---------------------------------------------------------------------
+    @property
+    def named_vars(self) -> dict[str, T.TensorVariable]:
+        return dict(self.root._named_vars)
+
+    @property
+    def free_RVs(self) -> list[T.TensorVariable]:  # noqa: N802 (PyMC's name)
+        return list(self.root._free_RVs)
+
+    @property
+    def observed_RVs(self) -> list[T.TensorVariable]:  # noqa: N802
+        return list(self.root._observed_RVs)
+
+    @property
+    def basic_RVs(self) -> list[T.TensorVariable]:  # noqa: N802
+        return self.free_RVs + self.observed_RVs
+
+    @property
+    def deterministics(self) -> list[T.TensorVariable]:
+        return list(self.root._deterministics)
+
+    @property
+    def potentials(self) -> list[T.TensorVariable]:
+        return list(self.root._potentials)
+
+    @property
+    def data_vars(self) -> list[T.TensorVariable]:
+        return list(self.root._data_vars)
+
+    @property
+    def coords(self) -> dict[str, tuple[Any, ...] | None]:
+        return dict(self.root._coords)
+
+    @property
+    def named_vars_to_dims(self) -> dict[str, tuple[str | None, ...]]:
+        return dict(self.root._dims)
+
+    @property
+    def dim_lengths(self) -> dict[str, int]:
+        out = {}
+        for k, v in self.root._coords.items():
+            if v is not None:
+                out[k] = len(v)
+        return out
+
+    @property
+    def rvs_to_initial_values(self) -> dict[str, Any]:
+        return dict(self.root._initvals)
+
+    def __getitem__(self, name: str) -> T.TensorVariable:
+        nv = self.root._named_vars
+        if name in nv:
+            return nv[name]
+        if self.prefix + name in nv:
+            return nv[self.prefix + name]
+        raise KeyError(f"the model has no variable named '{name}'; it has {list(nv)}")
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.root._named_vars
+
+    def __repr__(self) -> str:
+        lines = [f"<credo.Model{' ' + self.name if self.name else ''}>"]
+        for var in self.root._named_vars.values():
+            lines.append(f"  {var.name} ~ {_describe_var(var)}")
+        return "\n".join(lines)
+
+    # -- coords and dims ----------------------------------------------------------------
+    def add_coord(self, name: str, values: Any = None, *, length: int | None = None) -> None:
+        if values is not None:
+            if hasattr(values, "tolist") and not isinstance(values, list | tuple):
+                values = values.tolist()
+            vals: tuple[Any, ...] | None = tuple(values)
+        elif length is not None:
+            vals = tuple(range(int(length)))
+        else:
+            vals = None
+        old = self.root._coords.get(name)
+        if name in self.root._coords and old is not None and vals is not None and old != vals:
+            raise ModelError(f"coords '{name}' is already defined with other values")
+        self.root._coords[name] = vals
+
+    def add_coords(self, coords: dict[str, Any]) -> None:
+        for k, v in coords.items():
+            self.add_coord(k, v)
+
+    def resolve_dims(self, var_name: str, dims: Any) -> tuple[str | None, ...] | None:
+        if dims is None:
+            return None
+        dims_t = (dims,) if isinstance(dims, str) else tuple(dims)
+        for d in dims_t:
+            if d is not None and d not in self.root._coords:
+                known = list(self.root._coords) or "none"
+                raise ModelError(
+                    f"variable '{var_name}': unknown dims name '{d}'; the model's coords "
+                    f"are {known}. Add it with Model(coords={{'{d}': values}})"
+                )
+        return dims_t
+
+    def shape_from_dims(self, var_name: str, dims: tuple[str | None, ...]) -> tuple[int, ...]:
+        shape = []
+        for d in dims:
+            vals = self.root._coords.get(d) if d is not None else None
+            if vals is None:
+                raise ModelError(
+                    f"variable '{var_name}': the length of dim '{d}' is unknown; give its "
+                    "coordinate values or pass shape="
+                )
+            shape.append(len(vals))
+        return tuple(shape)
+
+    def _check_dims_shape(self, name: str, dims: tuple | None, shape: tuple[int, ...]) -> None:
+        if dims is None:
+            return
+        if len(dims) != len(shape):
+            raise ShapeError(f"variable '{name}': dims {dims} do not match its shape {shape}")
+        for d, n in zip(dims, shape):
+            if d is None:
+                continue
+            vals = self.root._coords.get(d)
+            if vals is None:
+                self.root._coords[d] = tuple(range(n))
+            elif len(vals) != n:
+                raise ShapeError(
+                    f"variable '{name}': dim '{d}' has {len(vals)} coordinates but the "
+                    f"variable's axis has length {n}"
+                )
+
+    # -- registration ------------------------------------------------------------------
+    def check_new_name(self, name: str) -> None:
+        if not isinstance(name, str) or not name:
+            raise ModelError(f"a variable's name must be a non-empty str, got {name!r}")
+        if name in self.root._named_vars:
+            raise ModelError(f"the model already has a variable named '{name}'")
+
+    def _add(self, name: str, node: T.TensorVariable, dims: tuple | None) -> None:
+        root = self.root
+        self._check_dims_shape(name, dims, node.shape)
+        node.name = name
+        node.model = root
+        node.dims = dims
+        root._named_vars[name] = node
+        if dims is not None:
+            root._dims[name] = dims
+        root.structure_version += 1
+        root._compiled.clear()
+
+    def prepare_observed(self, name: str, observed: Any) -> Any:
+        """Check observed data: an expression/Data node, or a NaN-free array."""
+        if isinstance(observed, T.TensorVariable):
+            if observed.kind == T.RV and observed.observed is None and observed.model is None:
+                raise ModelError(f"variable '{name}': observed= cannot be an unnamed .dist()")
+            return observed
+        if hasattr(observed, "values") and hasattr(observed, "index"):
+            observed = observed.values
+        if isinstance(observed, np.ma.MaskedArray):
+            if observed.mask.any():
+                raise ValueError(
+                    f"variable '{name}': observed data have masked (missing) entries; "
+                    "credo does not impute missing observations yet: drop those rows"
+                )
+            observed = observed.data
+        arr = np.asarray(observed)
+        if arr.dtype == object:
+            try:
+                arr = arr.astype(float)
+            except (TypeError, ValueError):
+                raise TypeError(
+                    f"variable '{name}': observed data must be numeric, got {arr.dtype}"
+                ) from None
+        if arr.dtype.kind in "fc" and np.isnan(arr).any():
+            n = int(np.isnan(arr).sum())
+            raise ValueError(
+                f"variable '{name}': observed data contain {n} NaN value(s); credo does not "
+                "impute missing observations yet: drop those rows or fill them"
+            )
+        if arr.dtype.kind == "b":
+            arr = arr.astype(np.int64)
+        return arr
+
+    def register_rv(
+        self,
+        rv: T.TensorVariable,
+        name: str,
+        *,
+        observed: Any = None,
+        dims: tuple | None = None,
+        transform: Any = None,
+        initval: Any = None,
+    ) -> T.TensorVariable:
+        from credo.distributions.base import UNSET
+
+        root = self.root
+        dist = rv.distribution
+        if observed is not None:
+            rv.observed = observed
+            rv.transform = None
+            self._add(name, rv, dims)
+            root._observed_RVs.append(rv)
+            return rv
+        if transform is UNSET:
+            rv.transform = dist.default_transform()
+        else:
+            rv.transform = transform
+        self._add(name, rv, dims)
+        root._free_RVs.append(rv)
+        if initval is not None:
+            val = np.broadcast_to(np.asarray(initval, dtype=rv.dtype), rv.shape)
+            root._initvals[name] = np.array(val)
+        return rv
+
+    def register_data(self, node: T.TensorVariable, name: str, dims: tuple | None) -> None:
+        self._add(name, node, dims)
+        self.root._data_vars.append(node)
+
+    def register_deterministic(
+        self, node: T.TensorVariable, name: str, dims: tuple | None
+    ) -> None:
+        self._add(name, node, dims)
+        self.root._deterministics.append(node)
+
+    def register_potential(self, node: T.TensorVariable, name: str, dims: tuple | None) -> None:
+        self._add(name, node, dims)
+        self.root._potentials.append(node)
+
+    # -- compiled functions (see credo.compile) -----------------------------------------
+    def compiled(self) -> Any:
+        from credo.compile import compile_model
+
+        return compile_model(self.root)
+
+    def initial_point(self, random_seed: int | None = None) -> dict[str, np.ndarray]:
+        """Constrained starting values of the free variables (moment-like defaults)."""
+        return self.compiled().initial_point()
+
+    def compile_logp(
+        self, vars: Sequence[Any] | None = None, jacobian: bool = True, sum: bool = True
+    ) -> Callable[[dict[str, Any]], Any]:
+        """A jitted function of a dict of constrained values (by name) -> joint log-density.
+
+        With ``jacobian=True`` the log-Jacobians of the transforms (evaluated at the
+        unconstrained images of the given values) are included, as in the density that
+        the sampler targets. ``vars``: restrict to these variables' terms (names or nodes).
+        ``sum=False`` returns a list of the terms instead of their sum.
+        """
+        return self.compiled().logp_fn(jacobian=jacobian, vars=vars, sum=sum)
+
+    def point_logps(self, point: dict[str, Any] | None = None) -> dict[str, float]:
+        """Each free/observed variable's (and potential's) log-density at a point."""
+        return self.compiled().point_logps(point)
+
+    def logp(self, point: dict[str, Any] | None = None, jacobian: bool = True) -> float:
+        pt = point if point is not None else self.initial_point()
+        return float(self.compile_logp(jacobian=jacobian)(pt))
+
+    def to_graphviz(self, **kwargs: Any) -> Any:
+        from credo.graph import model_to_graphviz
+
+        return model_to_graphviz(self, **kwargs)
+
+    def set_data(self, name: str, value: Any, coords: dict[str, Any] | None = None) -> None:
+        set_data({name: value}, model=self, coords=coords)
+
+
+def modelcontext(model: Model | None) -> Model:
+    """``model`` if given, else the innermost model on the context stack."""
+    if model is not None:
+        return model
+    ctx = Model.get_context(error_if_none=False)
+    if ctx is None:
+        raise ModelError("no model given and none on the context stack")
+    return ctx
+
+
+def _describe_var(var: T.TensorVariable) -> str:
+    if var.kind == T.RV:
+        d = type(var.distribution).__name__
+        return f"{d}{'' if not var.shape else ' ' + str(var.shape)}" + (
+            " (observed)" if var.observed is not None else ""
+        )
+    return f"{var.kind} {var.shape}"
+
+
+def _current(what: str, name: str) -> Model:
+    model = Model.get_context(error_if_none=False)
+    if model is None:
+        raise ModelError(
+            f"{what}('{name}') was created outside any model: write it inside "
+            "`with credo.Model():`"
+        )
+    return model
+
+
+def Data(  # noqa: N802 (PyMC's spelling)
+    name: str,
+    value: Any,
+    *,
+    dims: Any = None,
+    coords: dict[str, Any] | None = None,
+    mutable: bool | None = None,
+    **_: Any,
+) -> T.TensorVariable:
+    """A named data container whose value can be replaced with :func:`set_data`.
+
+    Data are passed to compiled functions as arguments, so new values of the same shape
+    recompile nothing.
+    """
+    model = _current("Data", name)
+    full = model.prefix + name
+    model.check_new_name(full)
+    if hasattr(value, "values") and hasattr(value, "index"):
+        value = value.values
+    arr = np.asarray(value)
+    if arr.dtype == object:
+        raise TypeError(f"Data '{name}': values must be numeric, got {arr.dtype}")
+    if coords:
+        model.add_coords(coords)
+    dims_t = None
+    if dims is not None:
+        dims_t = (dims,) if isinstance(dims, str) else tuple(dims)
+        for d, n in zip(dims_t, arr.shape):
+            if d is not None and d not in model.root._coords:
+                model.add_coord(d, length=n)
+    node = T.TensorVariable(None, (), arr.shape, arr.dtype, name=full, kind=T.DATA)
+    node.value = arr
+    model.register_data(node, full, dims_t)
+    return node
+
+
+# PyMC 4/5 spellings of the same container.
+MutableData = Data
+ConstantData = Data
+
+
+def set_data(
+    new_data: dict[str, Any], model: Model | None = None, coords: dict[str, Any] | None = None
+) -> None:
+    """Replace the values of Data containers: ``set_data({"x": new_x})``."""
+    m = modelcontext(model).root
+    for name, value in new_data.items():
+        if name not in m._named_vars or m._named_vars[name].kind != T.DATA:
+            datas = [d.name for d in m._data_vars]
+            raise ModelError(f"set_data: '{name}' is not a Data container; Data: {datas}")
+        node = m._named_vars[name]
+        if hasattr(value, "values") and hasattr(value, "index"):
+            value = value.values
+        arr = np.asarray(value)
+        if arr.ndim != len(node.shape):
+            raise ShapeError(
+                f"set_data: '{name}' has {len(node.shape)} dimension(s), new value has shape "
+                f"{arr.shape}"
+            )
+        if node.dtype.kind in "iu" and arr.dtype.kind == "f":
+            raise TypeError(f"set_data: '{name}' holds integers, got float values")
+        node.value = arr.astype(node.dtype, copy=False)
+        node.shape = arr.shape
+        if node.dims:
+            for d, n in zip(node.dims, arr.shape):
+                if d is None:
+                    continue
+                if coords and d in coords:
+                    m._coords[d] = tuple(np.asarray(coords[d]).tolist())
+                elif m._coords.get(d) is not None and len(m._coords[d]) != n:
+                    m._coords[d] = tuple(range(n))
+    if coords:
+        for d, v in coords.items():
+            m._coords[d] = tuple(np.asarray(v).tolist())
+
+
+def Deterministic(name: str, var: Any, dims: Any = None) -> T.TensorVariable:  # noqa: N802
+    """A named quantity computed from other variables, recorded in the posterior."""
+    model = _current("Deterministic", name)
+    full = model.prefix + name
+    model.check_new_name(full)
+    dims_t = model.resolve_dims(full, dims)
+    inner = T.as_tensor(var)
+    node = T.apply(lambda x: x, inner, opname="identity")
+    node.kind = T.DETERMINISTIC
+    model.register_deterministic(node, full, dims_t)
+    return node
+
+
+def Potential(name: str, var: Any, dims: Any = None) -> T.TensorVariable:  # noqa: N802
+    """A named term added to the model's log-density (e.g. a soft constraint)."""
+    model = _current("Potential", name)
+    full = model.prefix + name
+    model.check_new_name(full)
+    dims_t = model.resolve_dims(full, dims)
+    inner = T.as_tensor(var)
+    node = T.apply(lambda x: x, inner, opname="identity")
+    if not np.issubdtype(node.dtype, np.floating):
+        node = node.astype(np.float64)
+    node.kind = T.POTENTIAL
+    model.register_potential(node, full, dims_t)
+    return node
