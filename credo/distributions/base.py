@@ -162,8 +162,9 @@ class Distribution:
         inst = object.__new__(cls)
         inst.params = params
         inst.static = static
-        inst.shape, inst.explicit_shape = cls._infer_shape(params, static, shape, size,
-                                                           observed, label)
+        inst.shape, inst.explicit_shape = cls._infer_shape(
+            params, static, shape, size, observed, label
+        )
         node = T.TensorVariable(
             None,
             list(params.values()),
@@ -192,8 +193,7 @@ class Distribution:
         for key, value in kwargs.items():
             if key not in known:
                 raise ParameterError(
-                    f"{label}: unknown keyword argument '{key}'; "
-                    f"expected one of {sorted(known)}"
+                    f"{label}: unknown keyword argument '{key}'; expected one of {sorted(known)}"
                 )
             canonical = cls.aliases.get(key, key)
             if canonical in given:
@@ -269,8 +269,7 @@ class Distribution:
             nd = cls.param_ndims.get(k, 0)
             if len(s) < nd:
                 raise ShapeError(
-                    f"{label}: parameter '{k}' must have at least {nd} dimension(s), "
-                    f"got shape {s}"
+                    f"{label}: parameter '{k}' must have at least {nd} dimension(s), got shape {s}"
                 )
             batch_shapes.append(s[: len(s) - nd])
         try:
@@ -284,7 +283,7 @@ class Distribution:
             shape = size_t + event if shape is None else shape
         if shape is not None:
             target = _as_shape(shape, label)
-            if event and target[len(target) - len(event):] != event:
+            if event and target[len(target) - len(event) :] != event:
                 raise ShapeError(
                     f"{label}: shape {target} must end with the event shape {event} given "
                     "by the parameters"
@@ -294,19 +293,19 @@ class Distribution:
                 obs_shape = _shape_of(observed)
                 if obs_shape != target:
                     raise ShapeError(
-                        f"{label}: observed data of shape {obs_shape} do not match "
-                        f"shape {target}"
+                        f"{label}: observed data of shape {obs_shape} do not match shape {target}"
                     )
             return target, True
         if observed is not None:
             obs_shape = _shape_of(observed)
-            if event and obs_shape[len(obs_shape) - len(event):] != event:
+            if event and obs_shape[len(obs_shape) - len(event) :] != event:
                 raise ShapeError(
                     f"{label}: observed data of shape {obs_shape} must end with the event "
                     f"shape {event}"
                 )
-            _check_broadcast(natural, obs_shape, label, "the parameters' shape",
-                             against="observed data")
+            _check_broadcast(
+                natural, obs_shape, label, "the parameters' shape", against="observed data"
+            )
             return obs_shape, False
         return natural, False
 
@@ -431,7 +430,9 @@ def _as_shape(shape: Any, label: str) -> tuple[int, ...]:
             return (int(shape),)
         return tuple(int(s) for s in shape)
     except TypeError:
-        raise ShapeError(f"{label}: shape must be an int or a tuple of ints, got {shape!r}") from None
+        raise ShapeError(
+            f"{label}: shape must be an int or a tuple of ints, got {shape!r}"
+        ) from None
 
 
 def _shape_of(x: Any) -> tuple[int, ...]:
