@@ -19,6 +19,7 @@ from credo import math  # noqa: E402
 from credo.distributions import *  # noqa: E402,F403
 from credo.distributions import __all__ as _dist_all  # noqa: E402
 from credo.errors import ModelError, ParameterError, SamplingError, ShapeError  # noqa: E402
+from credo.graph import model_to_graphviz  # noqa: E402
 from credo.math import expand_packed_triangular  # noqa: E402
 from credo.model import (  # noqa: E402
     ConstantData,
@@ -43,6 +44,7 @@ __all__ = [
     "Potential",
     "set_data",
     "modelcontext",
+    "model_to_graphviz",
     "math",
     "expand_packed_triangular",
     "TensorVariable",
