@@ -1,10 +1,10 @@
 """credo: probabilistic programming with PyMC's modelling API on JAX.
 
-    import credo as pm
-    with pm.Model():
-        a = pm.Normal("a", mu=0, sigma=1)
-        pm.Normal("y", a, 1, observed=[0.1, -0.3])
-        idata = pm.sample()
+import credo as pm
+with pm.Model():
+    a = pm.Normal("a", mu=0, sigma=1)
+    pm.Normal("y", a, 1, observed=[0.1, -0.3])
+    idata = pm.sample()
 """
 
 # Double precision by default (set credo.config / JAX_ENABLE_X64=0 before import to opt out).
@@ -31,6 +31,12 @@ from credo.model import (  # noqa: E402
     modelcontext,
     set_data,
 )
+from credo.sampling import (  # noqa: E402
+    compute_log_likelihood,
+    sample,
+    sample_posterior_predictive,
+    sample_prior_predictive,
+)
 from credo.tensor import TensorVariable  # noqa: E402
 
 __version__ = "0.1.0"
@@ -48,6 +54,10 @@ __all__ = [
     "math",
     "expand_packed_triangular",
     "TensorVariable",
+    "sample",
+    "sample_prior_predictive",
+    "sample_posterior_predictive",
+    "compute_log_likelihood",
     "ModelError",
     "ParameterError",
     "SamplingError",

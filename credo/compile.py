@@ -150,9 +150,7 @@ class CompiledModel:
 
     def _rv_logp(self, rv: T.TensorVariable, env: dict[int, Any]) -> Any:
         dist = rv.distribution
-        params = {
-            k: (env[id(v)] if _is_node(v) else v) for k, v in zip(dist.params, rv.inputs)
-        }
+        params = {k: (env[id(v)] if _is_node(v) else v) for k, v in zip(dist.params, rv.inputs)}
         return dist.checked_logp(env[id(rv)], params)
 
     def _rv_outputs(self, rvs: Sequence[T.TensorVariable]) -> list[T.TensorVariable]:
@@ -323,3 +321,87 @@ def _toposort(
                 if id(d) not in seen:
                     stack.append((d, False))
     return order
+
+
+# -- forward (ancestral) sampling --------------------------------------------------------------
+def _runtime_shape(rv: T.TensorVariable, params: dict[str, Any], env: dict[int, Any]) -> tuple:
+    """The shape to draw ``rv`` with, given the parameters' current (traced) shapes.
+
+    An explicit ``shape=``/``dims=`` wins. Otherwise the observed data's current shape
+    (a Data container may have been replaced), unless the parameters now say otherwise
+    (out-of-sample prediction with new predictors of another length).
+    """
+    dist = rv.distribution
+    if dist.explicit_shape:
+        return tuple(rv.shape)
+    cls = type(dist)
+    shapes = {k: tuple(jnp.shape(v)) for k, v in params.items()}
+    event = tuple(cls.event_shape(shapes, dist.static))
+    batch = (
+        np.broadcast_shapes(*[s[: len(s) - cls.param_ndims.get(k, 0)] for k, s in shapes.items()])
+        if shapes
+        else ()
+    )
+    natural = tuple(batch) + event
+    obs = rv.observed
+    if obs is None:
+        return tuple(np.broadcast_shapes(natural, tuple(rv.shape)))
+    if _is_node(obs):
+        obs_shape = tuple(jnp.shape(env[id(obs)])) if id(obs) in env else tuple(rv.shape)
+    else:
+        obs_shape = tuple(np.shape(obs))
+    try:
+        if np.broadcast_shapes(natural, obs_shape) == obs_shape:
+            return obs_shape
+    except ValueError:
+        pass
+    return natural
+
+
+def make_forward(cm: CompiledModel, names: Sequence[str], fixed_names: Sequence[str]):
+    """A function ``(rng_key, fixed, data) -> {name: value}`` drawing ``names`` ancestrally.
+
+    Variables in ``fixed`` (e.g. posterior draws of the free variables) keep their values;
+    every other random variable, observed ones included, is drawn from its distribution
+    given its parents. Potentials play no part in forward sampling.
+    """
+    model = cm.model
+    nv = model.named_vars
+    outputs = [nv[n] for n in names]
+    fixed_set = set(fixed_names)
+
+    def deps(node: T.TensorVariable) -> list[T.TensorVariable]:
+        if node.kind == T.DATA:
+            return []
+        if node.kind == T.RV:
+            if node.name in fixed_set:
+                return []
+            extra = (
+                [node.observed] if _is_node(node.observed) and node.observed.kind == T.DATA else []
+            )
+            return [i for i in node.inputs if _is_node(i)] + extra
+        return [i for i in node.inputs if _is_node(i)]
+
+    order = _toposort(outputs, deps)
+
+    def forward(rng_key: Any, fixed: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        env: dict[int, Any] = {}
+        for idx, node in enumerate(order):
+            if node.kind == T.DATA:
+                env[id(node)] = data[node.name] if node.name in data else node.value
+            elif node.kind == T.RV and node.name in fixed_set:
+                env[id(node)] = jnp.asarray(fixed[node.name])
+            elif node.kind == T.RV:
+                dist = node.distribution
+                params = {
+                    k: (env[id(v)] if _is_node(v) else v) for k, v in zip(dist.params, node.inputs)
+                }
+                shape = _runtime_shape(node, params, env)
+                key = jax.random.fold_in(rng_key, idx)
+                env[id(node)] = jnp.asarray(dist.draw(key, shape, params)).astype(node.dtype)
+            else:
+                args = [env[id(i)] if _is_node(i) else i for i in node.inputs]
+                env[id(node)] = node.op(*args)
+        return {n.name: env[id(n)] for n in outputs}
+
+    return forward

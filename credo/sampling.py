@@ -1,0 +1,441 @@
+"""``sample``, predictive sampling and the log-likelihood: the driver between a model's
+compiled functions and the NUTS kernels, returning ArviZ InferenceData."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import credo
+from credo import tensor as T
+from credo.compile import CompiledModel, make_forward
+from credo.errors import SamplingError
+from credo.io.idata import to_inference_data
+from credo.model import Model, modelcontext
+
+__all__ = [
+    "sample",
+    "sample_prior_predictive",
+    "sample_posterior_predictive",
+    "compute_log_likelihood",
+    "init_nuts",
+]
+
+_log = logging.getLogger("credo")
+
+_INITS = ("jitter+adapt_diag", "adapt_diag", "jitter+adapt_full", "adapt_full", "auto")
+
+
+def _rng_key(random_seed: Any) -> tuple[Any, int]:
+    if random_seed is None:
+        seed = int(np.random.SeedSequence().generate_state(1)[0])
+    elif isinstance(random_seed, np.random.Generator):
+        seed = int(random_seed.integers(2**31))
+    elif isinstance(random_seed, list | tuple):
+        seed = int(np.random.SeedSequence([int(s) for s in random_seed]).generate_state(1)[0])
+    else:
+        seed = int(random_seed)
+    return jax.random.key(seed), seed
+
+
+def _default_cores() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def init_nuts(
+    cm: CompiledModel,
+    chains: int,
+    rng: np.random.Generator,
+    *,
+    jitter: bool = True,
+    initvals: Any = None,
+) -> np.ndarray:
+    """Starting positions (chains, dim): the initial point, jittered by U(-1, 1) on the
+    unconstrained scale, retried where the log-density or its gradient is not finite."""
+    base = cm.initial_point()
+    per_chain: list[dict[str, Any]] = []
+    for c in range(chains):
+        iv = initvals[c] if isinstance(initvals, list | tuple) else initvals
+        pt = dict(base)
+        if iv:
+            unknown = set(iv) - {f.name for f in cm.free}
+            if unknown:
+                raise SamplingError(f"initvals for unknown free variables: {sorted(unknown)}")
+            pt.update({k: np.asarray(v) for k, v in iv.items()})
+        per_chain.append(pt)
+    data = cm.data_values()
+    positions = np.zeros((chains, cm.dim))
+    for c, pt in enumerate(per_chain):
+        theta0 = cm.to_theta(pt)
+        lp, grad = cm.logdensity_and_grad(theta0, data)
+        ok0 = bool(np.isfinite(lp) and np.all(np.isfinite(grad)))
+        found = None
+        if jitter:
+            for _ in range(100):
+                cand = theta0 + rng.uniform(-1, 1, size=cm.dim)
+                lp, grad = cm.logdensity_and_grad(cand, data)
+                if np.isfinite(lp) and np.all(np.isfinite(grad)):
+                    found = cand
+                    break
+        if found is None and ok0:
+            found = theta0
+        if found is None:
+            bad = cm.non_finite_terms(theta0)
+            detail = ", ".join(f"{n}: {v:.4g}" for n, v in _point_logps_safe(cm, pt).items())
+            raise SamplingError(
+                "the initial point has a non-finite log-density"
+                + (f" in: {', '.join(bad)}" if bad else "")
+                + f". Log-density of each variable there: {detail}. Check the priors' "
+                "support and the data (or give initvals=)."
+            )
+        positions[c] = found
+    return positions
+
+
+def _point_logps_safe(cm: CompiledModel, pt: dict[str, Any]) -> dict[str, float]:
+    try:
+        return cm.point_logps(pt)
+    except Exception:  # pragma: no cover - only for the message
+        return {}
+
+
+def _constrained_draws(cm: CompiledModel, positions: np.ndarray) -> dict[str, np.ndarray]:
+    """(chain, draw, dim) unconstrained -> {name: (chain, draw, *shape)} constrained."""
+    chains, draws, _ = positions.shape
+    if draws == 0:
+        out = {}
+        for n in cm.free_nodes + cm.deterministic_nodes:
+            out[n.name] = np.zeros((chains, 0) + n.shape)
+        return out
+    data = cm.data_values()
+    fn = jax.jit(jax.vmap(cm._constrained, in_axes=(0, None)))
+    flat = positions.reshape(chains * draws, -1)
+    res = fn(jnp.asarray(flat), data)
+    return {k: np.asarray(v).reshape((chains, draws) + v.shape[1:]) for k, v in res.items()}
+
+
+def _observed_and_constant(model: Model) -> tuple[dict[str, Any], dict[str, Any]]:
+    observed: dict[str, Any] = {}
+    cm = model.compiled()
+    for rv in model.observed_RVs:
+        obs = rv.observed
+        if isinstance(obs, T.TensorVariable):
+            observed[rv.name] = np.asarray(T.evaluate([obs], {})[0]) if _data_only(obs) else None
+        else:
+            observed[rv.name] = np.asarray(obs)
+    observed = {k: v for k, v in observed.items() if v is not None}
+    constant = {k: np.asarray(v) for k, v in cm.data_values().items()}
+    for name, val in list(constant.items()):
+        if any(rv.observed is model[name] for rv in model.observed_RVs):
+            constant.pop(name)  # shown as observed_data instead, as PyMC does
+            del val
+    return observed, constant
+
+
+def _data_only(node: T.TensorVariable) -> bool:
+    return all(n.kind != T.RV or n.observed is not None for n in T.toposort([node]))
+
+
+def sample(
+    draws: int = 1000,
+    *,
+    tune: int = 1000,
+    chains: int | None = None,
+    cores: int | None = None,
+    target_accept: float = 0.8,
+    random_seed: Any = None,
+    init: str = "jitter+adapt_diag",
+    initvals: Any = None,
+    progressbar: bool = True,
+    discard_tuned_samples: bool = True,
+    compute_convergence_checks: bool = True,
+    return_inferencedata: bool = True,
+    idata_kwargs: dict[str, Any] | None = None,
+    max_treedepth: int = 10,
+    model: Model | None = None,
+    chain_method: str = "auto",
+    var_names: Any = None,
+) -> Any:
+    """Draw posterior samples with NUTS (Stan-style warm-up), PyMC's arguments and meanings.
+
+    Returns ArviZ InferenceData with groups ``posterior`` (constrained values and
+    Deterministics, dims ``(chain, draw, ...)``), ``sample_stats``, ``observed_data`` and
+    ``constant_data``; ``idata_kwargs={"log_likelihood": True}`` adds ``log_likelihood``.
+    Ctrl-C returns the draws made so far (with a warning).
+    """
+    from credo.inference.runner import run_chains
+    from credo.progress import SamplingProgress
+
+    model = modelcontext(model)
+    if not isinstance(draws, int | np.integer) or draws < 0:
+        raise ValueError(f"sample: draws must be a non-negative int, got {draws!r}")
+    if not isinstance(tune, int | np.integer) or tune < 0:
+        raise ValueError(f"sample: tune must be a non-negative int, got {tune!r}")
+    if not 0 < target_accept < 1:
+        raise ValueError(f"sample: target_accept must be in (0, 1), got {target_accept}")
+    if init not in _INITS:
+        raise ValueError(f"sample: init must be one of {_INITS}, got {init!r}")
+    if cores is None:
+        cores = _default_cores()
+    if chains is None:
+        chains = max(2, cores)
+    cm = model.compiled()
+    if cm.discrete_free:
+        raise SamplingError(
+            f"free discrete variables {cm.discrete_free}: credo's NUTS samples continuous "
+            "variables only; marginalise them out or make them observed"
+        )
+    if cm.dim == 0:
+        raise SamplingError("the model has no free random variables to sample")
+    key, seed = _rng_key(random_seed)
+    init_key, run_key = jax.random.split(key)
+    rng = np.random.default_rng(np.asarray(jax.random.key_data(init_key)).ravel().tolist())
+    positions0 = init_nuts(cm, chains, rng, jitter=init.startswith("jitter"), initvals=initvals)
+    dense = init.endswith("adapt_full")
+
+    progress = SamplingProgress(chains, tune, draws, enabled=progressbar)
+    t0 = time.perf_counter()
+    with progress:
+        result = run_chains(
+            cm.logdensity,
+            positions0,
+            run_key,
+            data=cm.data_values(),
+            num_tune=int(tune),
+            num_draws=int(draws),
+            target_accept=float(target_accept),
+            max_treedepth=int(max_treedepth),
+            dense_mass=dense,
+            progress_callback=progress.update if progress.enabled else None,
+            chain_method=chain_method,
+        )
+    wall = time.perf_counter() - t0
+    if result.interrupted:
+        _log.warning(
+            "Sampling was interrupted: returning the %d draws per chain made so far.",
+            result.positions.shape[1],
+        )
+
+    posterior = _constrained_draws(cm, np.asarray(result.positions))
+    if var_names is not None:
+        keep = set(var_names)
+        posterior = {k: v for k, v in posterior.items() if k in keep}
+    stats = {k: np.asarray(v) for k, v in result.stats.items()}
+    groups: dict[str, dict[str, Any]] = {"posterior": posterior, "sample_stats": stats}
+    if not discard_tuned_samples and getattr(result, "tuning_positions", None) is not None:
+        groups["warmup_posterior"] = _constrained_draws(cm, np.asarray(result.tuning_positions))
+        groups["warmup_sample_stats"] = {k: np.asarray(v) for k, v in result.tuning_stats.items()}
+    observed, constant = _observed_and_constant(model)
+    groups["observed_data"] = observed
+    groups["constant_data"] = constant
+    attrs = {
+        "credo_version": credo.__version__,
+        "inference_library": "credo",
+        "inference_library_version": credo.__version__,
+        "sampling_time": float(result.sampling_seconds),
+        "compile_time": float(result.compile_seconds),
+        "wall_time": float(wall),
+        "tuning_steps": int(tune),
+        "random_seed": int(seed),
+        "chains": int(chains),
+        "interrupted": int(bool(result.interrupted)),
+    }
+    idata = to_inference_data(model, groups, attrs=attrs)
+    if idata_kwargs and idata_kwargs.get("log_likelihood"):
+        compute_log_likelihood(idata, model=model, extend_inferencedata=True)
+    if compute_convergence_checks and not result.interrupted:
+        _convergence_warnings(idata, stats, int(tune), int(max_treedepth))
+    if not return_inferencedata:
+        return posterior
+    return idata
+
+
+def _convergence_warnings(idata: Any, stats: dict[str, Any], tune: int, max_td: int) -> None:
+    n_div = int(np.sum(stats.get("diverging", 0)))
+    if n_div:
+        _log.warning(
+            "There were %d divergences after tuning. Increase `target_accept` (e.g. "
+            "pm.sample(target_accept=0.95)) or reparameterize (e.g. a non-centred "
+            "hierarchy).",
+            n_div,
+        )
+    depth = stats.get("tree_depth")
+    if depth is not None and depth.size and np.mean(depth >= max_td) > 0.05:
+        _log.warning(
+            "%.0f%% of the draws reached the maximum tree depth (%d): increase "
+            "max_treedepth or reparameterize.",
+            100 * np.mean(depth >= max_td),
+            max_td,
+        )
+    post = idata["posterior"].to_dataset()
+    n_chains, n_draws = post.sizes.get("chain", 0), post.sizes.get("draw", 0)
+    if n_draws < 4:
+        return
+    try:
+        import arviz as az
+
+        rhat = az.rhat(post)
+        ess = az.ess(post, method="bulk")
+    except Exception:  # pragma: no cover - diagnostics must never break sampling
+        return
+    max_rhat = max((float(np.nanmax(v.values)) for v in rhat.data_vars.values()), default=1.0)
+    min_ess = min((float(np.nanmin(v.values)) for v in ess.data_vars.values()), default=np.inf)
+    if n_chains >= 2 and max_rhat > 1.01:
+        _log.warning(
+            "The rhat statistic is larger than 1.01 for some parameters (max %.3f). "
+            "This indicates problems during sampling. See https://arxiv.org/abs/1903.08008 "
+            "for details",
+            max_rhat,
+        )
+    if min_ess < 100 * n_chains:
+        _log.warning(
+            "The effective sample size per chain is smaller than 100 for some parameters "
+            "(min bulk ESS %.0f over %d chains). A higher number is needed for reliable "
+            "rhat and ess computation. See https://arxiv.org/abs/1903.08008 for details",
+            min_ess,
+            n_chains,
+        )
+
+
+# -- predictive sampling ----------------------------------------------------------------------
+def _as_names(var_names: Any) -> list[str] | None:
+    if var_names is None:
+        return None
+    if isinstance(var_names, str):
+        return [var_names]
+    return [v if isinstance(v, str) else v.name for v in var_names]
+
+
+def sample_prior_predictive(
+    draws: int = 500,
+    model: Model | None = None,
+    var_names: Any = None,
+    random_seed: Any = None,
+    return_inferencedata: bool = True,
+    samples: int | None = None,
+) -> Any:
+    """Ancestral draws from the prior: groups ``prior`` (free variables and Deterministics)
+    and ``prior_predictive`` (observed variables), with a ``chain`` axis of length 1."""
+    model = modelcontext(model)
+    if samples is not None:
+        draws = samples
+    cm = model.compiled()
+    free = [v.name for v in model.free_RVs] + [v.name for v in model.deterministics]
+    obs = [v.name for v in model.observed_RVs]
+    names = _as_names(var_names) or (free + obs)
+    _check_names(model, names)
+    key, _ = _rng_key(random_seed)
+    forward = make_forward(cm, names, fixed_names=())
+    keys = jax.random.split(key, int(draws))
+    fn = jax.jit(jax.vmap(forward, in_axes=(0, None, None)))
+    out = fn(keys, {}, cm.data_values())
+    res = {k: np.asarray(v)[None] for k, v in out.items()}
+    if not return_inferencedata:
+        return {k: v[0] for k, v in res.items()}
+    observed, constant = _observed_and_constant(model)
+    groups = {
+        "prior": {k: v for k, v in res.items() if k not in obs},
+        "prior_predictive": {k: v for k, v in res.items() if k in obs},
+        "observed_data": observed,
+        "constant_data": constant,
+    }
+    return to_inference_data(model, groups, attrs={"credo_version": credo.__version__})
+
+
+def _check_names(model: Model, names: list[str]) -> None:
+    unknown = [n for n in names if n not in model.named_vars]
+    if unknown:
+        raise KeyError(f"unknown variable names {unknown}; the model has {list(model.named_vars)}")
+
+
+def _posterior_dict(trace: Any) -> dict[str, np.ndarray]:
+    if isinstance(trace, dict):
+        return {k: np.asarray(v) for k, v in trace.items()}
+    post = trace["posterior"] if "posterior" in trace.children else trace
+    ds = post.to_dataset() if hasattr(post, "to_dataset") else post
+    return {k: np.asarray(v.values) for k, v in ds.data_vars.items()}
+
+
+def sample_posterior_predictive(
+    trace: Any,
+    model: Model | None = None,
+    var_names: Any = None,
+    random_seed: Any = None,
+    predictions: bool = False,
+    extend_inferencedata: bool = False,
+    return_inferencedata: bool = True,
+    progressbar: bool = False,
+) -> Any:
+    """Draw the observed variables (or ``var_names``) given each posterior draw.
+
+    With ``predictions=True`` (after ``set_data`` with new predictors) the group is
+    ``predictions`` (and ``predictions_constant_data``) instead of ``posterior_predictive``.
+    """
+    model = modelcontext(model)
+    cm = model.compiled()
+    post = _posterior_dict(trace)
+    free_names = [f.name for f in cm.free]
+    missing = [n for n in free_names if n not in post]
+    if missing:
+        raise KeyError(f"the trace has no draws of the free variables {missing}")
+    names = _as_names(var_names) or [v.name for v in model.observed_RVs]
+    _check_names(model, names)
+    # Variables asked for are redrawn; every other free variable keeps its posterior draw.
+    fixed = [n for n in free_names if n not in names]
+    chains, draws = post[free_names[0]].shape[:2] if free_names else (1, 1)
+    flat = {n: post[n].reshape((chains * draws,) + post[n].shape[2:]) for n in fixed}
+    key, _ = _rng_key(random_seed)
+    forward = make_forward(cm, names, fixed_names=fixed)
+    keys = jax.random.split(key, chains * draws)
+    fn = jax.jit(jax.vmap(forward, in_axes=(0, 0, None)))
+    out = fn(keys, flat, cm.data_values())
+    res = {k: np.asarray(v).reshape((chains, draws) + v.shape[1:]) for k, v in out.items()}
+    if not return_inferencedata:
+        return res
+    group = "predictions" if predictions else "posterior_predictive"
+    groups: dict[str, dict[str, Any]] = {group: res}
+    if predictions:
+        groups["predictions_constant_data"] = {
+            k: np.asarray(v) for k, v in cm.data_values().items()
+        }
+    new = to_inference_data(model, groups, attrs={"credo_version": credo.__version__})
+    if extend_inferencedata and not isinstance(trace, dict):
+        for g in new.children:
+            trace[g] = new[g]
+        return trace
+    return new
+
+
+def compute_log_likelihood(
+    idata: Any,
+    var_names: Any = None,
+    model: Model | None = None,
+    extend_inferencedata: bool = True,
+) -> Any:
+    """Pointwise log-likelihood of the observed variables at each posterior draw, in the
+    ``log_likelihood`` group (for ``az.loo`` / ``az.compare``)."""
+    model = modelcontext(model)
+    cm = model.compiled()
+    post = _posterior_dict(idata)
+    free_names = [f.name for f in cm.free]
+    chains, draws = post[free_names[0]].shape[:2]
+    flat = {n: post[n].reshape((chains * draws,) + post[n].shape[2:]) for n in free_names}
+    fn = jax.jit(jax.vmap(cm.pointwise_loglik, in_axes=(0, None)))
+    out = fn(flat, cm.data_values())
+    names = _as_names(var_names)
+    res = {
+        k: np.asarray(v).reshape((chains, draws) + v.shape[1:])
+        for k, v in out.items()
+        if names is None or k in names
+    }
+    new = to_inference_data(model, {"log_likelihood": res})
+    if extend_inferencedata:
+        idata["log_likelihood"] = new["log_likelihood"]
+        return idata
+    return new
