@@ -85,6 +85,9 @@ class CompiledModel:
         self.logdensity = self._make_logdensity()
         self.logdensity_and_grad = jax.jit(jax.value_and_grad(self.logdensity))
         self.constrained = jax.jit(self._constrained)
+        # Many draws at once: (n, dim) -> {name: (n, *shape)}.
+        self.constrained_batch = jax.jit(jax.vmap(self._constrained, in_axes=(0, None)))
+        self.loglik_batch = jax.jit(jax.vmap(self.pointwise_loglik, in_axes=(0, None)))
 
     # -- helpers ----------------------------------------------------------------------------
     def data_values(self) -> dict[str, np.ndarray]:

@@ -114,9 +114,8 @@ def _constrained_draws(cm: CompiledModel, positions: np.ndarray) -> dict[str, np
             out[n.name] = np.zeros((chains, 0) + n.shape)
         return out
     data = cm.data_values()
-    fn = jax.jit(jax.vmap(cm._constrained, in_axes=(0, None)))
     flat = positions.reshape(chains * draws, -1)
-    res = fn(jnp.asarray(flat), data)
+    res = cm.constrained_batch(jnp.asarray(flat), data)
     return {k: np.asarray(v).reshape((chains, draws) + v.shape[1:]) for k, v in res.items()}
 
 
@@ -212,7 +211,7 @@ def sample(
             target_accept=float(target_accept),
             max_treedepth=int(max_treedepth),
             dense_mass=dense,
-            progress_callback=progress.update if progress.enabled else None,
+            progress_callback=progress.update,
             chain_method=chain_method,
         )
     wall = time.perf_counter() - t0
@@ -331,10 +330,8 @@ def sample_prior_predictive(
     names = _as_names(var_names) or (free + obs)
     _check_names(model, names)
     key, _ = _rng_key(random_seed)
-    forward = make_forward(cm, names, fixed_names=())
     keys = jax.random.split(key, int(draws))
-    fn = jax.jit(jax.vmap(forward, in_axes=(0, None, None)))
-    out = fn(keys, {}, cm.data_values())
+    out = _batched_forward(cm, names, ())(keys, {}, cm.data_values())
     res = {k: np.asarray(v)[None] for k, v in out.items()}
     if not return_inferencedata:
         return {k: v[0] for k, v in res.items()}
@@ -346,6 +343,17 @@ def sample_prior_predictive(
         "constant_data": constant,
     }
     return to_inference_data(model, groups, attrs={"credo_version": credo.__version__})
+
+
+def _batched_forward(cm: CompiledModel, names: list[str], fixed: Any) -> Any:
+    """The jitted, draw-vectorised forward sampler, cached per compiled model."""
+    key = ("forward", tuple(names), tuple(fixed))
+    fn = cm._cache.get(key)
+    if fn is None:
+        forward = make_forward(cm, names, fixed_names=fixed)
+        fn = jax.jit(jax.vmap(forward, in_axes=(0, 0 if fixed else None, None)))
+        cm._cache[key] = fn
+    return fn
 
 
 def _check_names(model: Model, names: list[str]) -> None:
@@ -391,10 +399,8 @@ def sample_posterior_predictive(
     chains, draws = post[free_names[0]].shape[:2] if free_names else (1, 1)
     flat = {n: post[n].reshape((chains * draws,) + post[n].shape[2:]) for n in fixed}
     key, _ = _rng_key(random_seed)
-    forward = make_forward(cm, names, fixed_names=fixed)
     keys = jax.random.split(key, chains * draws)
-    fn = jax.jit(jax.vmap(forward, in_axes=(0, 0, None)))
-    out = fn(keys, flat, cm.data_values())
+    out = _batched_forward(cm, names, fixed)(keys, flat, cm.data_values())
     res = {k: np.asarray(v).reshape((chains, draws) + v.shape[1:]) for k, v in out.items()}
     if not return_inferencedata:
         return res
@@ -426,8 +432,7 @@ def compute_log_likelihood(
     free_names = [f.name for f in cm.free]
     chains, draws = post[free_names[0]].shape[:2]
     flat = {n: post[n].reshape((chains * draws,) + post[n].shape[2:]) for n in free_names}
-    fn = jax.jit(jax.vmap(cm.pointwise_loglik, in_axes=(0, None)))
-    out = fn(flat, cm.data_values())
+    out = cm.loglik_batch(flat, cm.data_values())
     names = _as_names(var_names)
     res = {
         k: np.asarray(v).reshape((chains, draws) + v.shape[1:])
