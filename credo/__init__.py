@@ -20,6 +20,7 @@ from credo.distributions import *  # noqa: E402,F403
 from credo.distributions import __all__ as _dist_all  # noqa: E402
 from credo.errors import ModelError, ParameterError, SamplingError, ShapeError  # noqa: E402
 from credo.graph import model_to_graphviz  # noqa: E402
+from credo.io import load_trace, save_trace  # noqa: E402
 from credo.math import expand_packed_triangular  # noqa: E402
 from credo.model import (  # noqa: E402
     ConstantData,
@@ -58,6 +59,8 @@ __all__ = [
     "sample_prior_predictive",
     "sample_posterior_predictive",
     "compute_log_likelihood",
+    "save_trace",
+    "load_trace",
     "ModelError",
     "ParameterError",
     "SamplingError",

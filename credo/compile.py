@@ -186,45 +186,64 @@ class CompiledModel:
 
     # -- points ------------------------------------------------------------------------------
     def to_theta(self, point: dict[str, Any]) -> np.ndarray:
-        """Constrained point (by name) -> flat unconstrained vector."""
+        """Constrained point (by name) -> flat unconstrained vector (one jitted program)."""
         missing = [f.name for f in self.free if f.name not in point]
         if missing:
             raise KeyError(f"the point has no value for {missing}")
-        data = self.data_values()
-        env, _ = self._walk(self.free_nodes, data, values=point)
+        if not self.free:
+            return np.zeros(0)
+        values = {
+            f.name: np.broadcast_to(np.asarray(point[f.name], dtype=f.node.dtype), f.shape)
+            for f in self.free
+        }
+        fn = self._cache.get("to_theta")
+        if fn is None:
+            fn = jax.jit(self._to_theta)
+            self._cache["to_theta"] = fn
+        return np.asarray(fn(values, self.data_values()), dtype=np.float64)
+
+    def _to_theta(self, values: dict[str, Any], data: dict[str, Any]) -> Any:
+        inputs = [i for f in self.free if f.transform is not None for i in f.transform.inputs]
+        env, _ = self._walk([i for i in inputs if _is_node(i)], data, values=values)
         parts = []
         for f in self.free:
-            x = jnp.asarray(point[f.name], dtype=f.node.dtype)
-            if x.shape != f.shape:
-                x = jnp.broadcast_to(x, f.shape)
+            x = values[f.name]
             if f.transform is None:
                 y = x
             else:
-                inputs = [i for i in f.transform.inputs]
-                sub, _ = self._walk([i for i in inputs if _is_node(i)], data, values=point)
-                args = [sub[id(i)] if _is_node(i) else i for i in inputs]
+                args = [env[id(i)] if _is_node(i) else i for i in f.transform.inputs]
                 y = f.transform.forward(x, *args)
-            parts.append(jnp.ravel(y))
-        del env
-        if not parts:
-            return np.zeros(0)
-        return np.asarray(jnp.concatenate(parts), dtype=np.float64)
+            parts.append(jnp.ravel(y).astype(jnp.float64))
+        return jnp.concatenate(parts)
 
     def initial_point(self) -> dict[str, np.ndarray]:
         """Moment-like constrained starting values (``initval=`` where the user gave one)."""
-        initvals = self.model.rvs_to_initial_values
-        data = self.data_values()
+        initvals = {
+            k: np.asarray(v) for k, v in self.model.rvs_to_initial_values.items()
+        }
+        key = ("initial_point", tuple(sorted(initvals)))
+        fn = self._cache.get(key)
+        if fn is None:
+            fn = jax.jit(self._initial_point)
+            self._cache[key] = fn
+        out = fn(initvals, self.data_values())
+        return {f.name: np.asarray(out[f.name]) for f in self.free}
+
+    def _initial_point(self, initvals: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         point: dict[str, Any] = {}
         for f in self.free:
             rv = f.node
             if f.name in initvals:
-                point[f.name] = np.asarray(initvals[f.name])
+                point[f.name] = jnp.asarray(initvals[f.name]).astype(rv.dtype)
                 continue
             dist = rv.distribution
             need = [i for i in rv.inputs if _is_node(i)]
             env, _ = self._walk(need, data, values=point)
-            params = {k: (env[id(v)] if _is_node(v) else v) for k, v in zip(dist.params, rv.inputs)}
-            point[f.name] = np.asarray(dist.initial_value(params)).astype(rv.dtype)
+            params = {
+                k: (env[id(v)] if _is_node(v) else v) for k, v in zip(dist.params, rv.inputs)
+            }
+            val = jnp.broadcast_to(jnp.asarray(dist.initial_value(params)), f.shape)
+            point[f.name] = val.astype(rv.dtype)
         return point
 
     def logp_fn(
@@ -330,13 +349,11 @@ def _toposort(
 def _runtime_shape(rv: T.TensorVariable, params: dict[str, Any], env: dict[int, Any]) -> tuple:
     """The shape to draw ``rv`` with, given the parameters' current (traced) shapes.
 
-    An explicit ``shape=``/``dims=`` wins. Otherwise the observed data's current shape
-    (a Data container may have been replaced), unless the parameters now say otherwise
-    (out-of-sample prediction with new predictors of another length).
+    An explicit ``shape=``/``dims=`` or the observed data's current shape wins, unless the
+    parameters no longer broadcast to it (out-of-sample prediction after ``set_data`` with
+    predictors of another length): then the parameters' shape.
     """
     dist = rv.distribution
-    if dist.explicit_shape:
-        return tuple(rv.shape)
     cls = type(dist)
     shapes = {k: tuple(jnp.shape(v)) for k, v in params.items()}
     event = tuple(cls.event_shape(shapes, dist.static))
@@ -346,6 +363,14 @@ def _runtime_shape(rv: T.TensorVariable, params: dict[str, Any], env: dict[int, 
         else ()
     )
     natural = tuple(batch) + event
+    if dist.explicit_shape:
+        # shape=x.shape (static here) follows the parameters when set_data changed x.
+        try:
+            if np.broadcast_shapes(natural, tuple(rv.shape)) == tuple(rv.shape):
+                return tuple(rv.shape)
+        except ValueError:
+            pass
+        return natural
     obs = rv.observed
     if obs is None:
         return tuple(np.broadcast_shapes(natural, tuple(rv.shape)))

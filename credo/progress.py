@@ -24,8 +24,8 @@ def interactive() -> bool:
 class SamplingProgress:
     """Context manager wrapping a rich Progress; ``update(info)`` is the runner's callback.
 
-    ``info`` keys (from ``credo.inference.runner``): ``done``, ``total``, ``divergences``,
-    ``step_size``, ``draws_per_second``, ``tuning`` (bool).
+    ``info`` keys (from ``credo.inference.runner.run_chains``): ``iteration``, ``total``,
+    ``divergences``, ``step_size``, ``iterations_per_second``, ``tuning`` (bool).
     """
 
     def __init__(self, chains: int, tune: int, draws: int, enabled: bool = True) -> None:
@@ -74,15 +74,15 @@ class SamplingProgress:
     def update(self, info: dict[str, Any]) -> None:
         if self._progress is None:
             return
-        done = int(info.get("done", 0))
-        speed = info.get("draws_per_second")
+        done = int(info.get("iteration", 0))
+        speed = info.get("iterations_per_second")
         self._progress.update(
             self._task,
             completed=done,
             phase="tuning" if info.get("tuning", False) else "drawing",
             div=int(info.get("divergences", 0)),
             step=f"{float(info.get('step_size', float('nan'))):.3g}",
-            speed=f"{speed:.0f} draws/s" if speed else "",
+            speed=f"{speed:.0f} it/s" if speed and speed != float("inf") else "",
         )
 
     def __exit__(self, *exc: Any) -> None:

@@ -227,7 +227,11 @@ def sample(
         posterior = {k: v for k, v in posterior.items() if k in keep}
     stats = {k: np.asarray(v) for k, v in result.stats.items()}
     groups: dict[str, dict[str, Any]] = {"posterior": posterior, "sample_stats": stats}
-    if not discard_tuned_samples and getattr(result, "tuning_positions", None) is not None:
+    # Nothing computed is lost: an interrupt during tuning keeps the tuning draws.
+    keep_warmup = not discard_tuned_samples or (
+        result.interrupted and np.asarray(result.positions).shape[1] == 0
+    )
+    if keep_warmup and getattr(result, "tuning_positions", None) is not None:
         groups["warmup_posterior"] = _constrained_draws(cm, np.asarray(result.tuning_positions))
         groups["warmup_sample_stats"] = {k: np.asarray(v) for k, v in result.tuning_stats.items()}
     observed, constant = _observed_and_constant(model)

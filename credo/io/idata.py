@@ -46,7 +46,12 @@ def to_inference_data(
     # Coordinates that disagree with an array's length (e.g. after set_data) are dropped
     # for that variable's dims rather than failing.
     dims = _consistent_dims(data, coords, dims)
-    idata = az.from_dict(data, coords=coords, dims=dims, attrs=attrs or {})
+    group_attrs = {g: dict(attrs or {}) for g in data}
+    idata = az.from_dict(
+        data, coords=coords, dims=dims, attrs=group_attrs, check_conventions=False
+    )
+    if attrs:
+        idata.attrs.update(attrs)
     return idata
 
 
