@@ -62,7 +62,7 @@ def test_second_sample_and_set_data_do_not_retrace():
         return -0.0 * v
 
     rng = np.random.default_rng(3)
-    with pm.Model() as model:
+    with pm.Model():
         x = pm.Data("x", rng.normal(size=20))
         a = pm.Normal("a", 0, 1)
         pm.Potential("count", pm.math.lift(counted)(a))

@@ -6,5 +6,7 @@ from credo.distributions.continuous import *  # noqa: F403
 from credo.distributions.continuous import __all__ as _cont
 from credo.distributions.discrete import *  # noqa: F403
 from credo.distributions.discrete import __all__ as _disc
+from credo.distributions.multivariate import *  # noqa: F403
+from credo.distributions.multivariate import __all__ as _mv
 
-__all__ = ["Distribution", "Continuous", "Discrete", "transforms", *_cont, *_disc]
+__all__ = ["Distribution", "Continuous", "Discrete", "transforms", *_cont, *_disc, *_mv]

@@ -386,6 +386,10 @@ class Distribution:
     def checked_logp(self, value: Any, params: dict[str, Any]) -> Any:
         """``logp`` with the support and parameter checks: invalid -> -inf, never NaN."""
         cls = type(self)
+        # Integer data and parameters take part as floats: the log-density is a real
+        # function of them (and JAX's derivative rules refuse integer inputs).
+        value = _as_float(value)
+        params = {k: _as_float(v) for k, v in params.items()}
         lp = cls.logp(value, **params, **self.static)
         ok = cls.support_check(value, **params, **self.static)
         for pname, (fn, _) in cls.param_checks.items():
@@ -416,6 +420,15 @@ class Discrete(Distribution):
     discrete = True
     rv_dtype = np.int64
     support = "counts"
+
+
+def _as_float(x: Any) -> Any:
+    dt = getattr(x, "dtype", None)
+    if dt is None:
+        return jnp.asarray(x, dtype=float)
+    if not jnp.issubdtype(dt, jnp.floating):
+        return jnp.asarray(x).astype(float)
+    return x
 
 
 def _model_error(msg: str) -> Exception:

@@ -29,6 +29,8 @@ __all__ = [
     "SimplexTransform",
     "OrderedTransform",
     "CholeskyCorrTransform",
+    "LKJCorrTransform",
+    "CholeskyCovPackedTransform",
     "log",
     "logodds",
     "simplex",
@@ -183,12 +185,57 @@ class OrderedTransform(Transform):
         return jnp.sum(y[..., 1:], axis=-1)
 
 
+def _log1m_tanh2(y: Any) -> Any:
+    """log(1 - tanh(y)^2) = 2 (log 2 - |y| - log(1 + exp(-2|y|))), finite for any y."""
+    a = jnp.abs(y)
+    return 2.0 * (np.log(2.0) - a - jnp.log1p(jnp.exp(-2.0 * a)))
+
+
+def corr_chol_from_cpc(z: Any, log1mz2: Any, n: int) -> tuple[Any, Any, Any]:
+    """Canonical partial correlations -> Cholesky factor of a correlation matrix.
+
+    ``z``: (..., n(n-1)/2) in (-1, 1), row-major over the strictly lower triangle;
+    ``log1mz2``: log(1 - z^2), passed in so that callers can compute it stably.
+    Row i of L is ``L_ij = z_ij sqrt(prod_{k<j} (1 - z_ik^2))`` for j < i and
+    ``L_ii = sqrt(prod_{k<i} (1 - z_ik^2))`` (Stan Reference Manual, "Cholesky factors of
+    correlation matrices"), so every row has unit norm.
+    Returns (L of shape (..., n, n), log|det dw/dz| of z -> w = strictly lower entries of L,
+    log diag(L) of shape (..., n)).
+    """
+    rows, cols = np.tril_indices(n, k=-1)
+    batch = z.shape[:-1]
+    zmat = jnp.zeros(batch + (n, n), z.dtype).at[..., rows, cols].set(z)
+    lmat = jnp.zeros(batch + (n, n), z.dtype).at[..., rows, cols].set(log1mz2)
+    # Exclusive cumulative sum along the row: log prod_{k<j} (1 - z_ik^2).
+    lrem = jnp.cumsum(lmat, axis=-1) - lmat
+    log_diag = jnp.sum(lmat, axis=-1) * 0.5
+    strict = np.tril(np.ones((n, n), bool), k=-1)
+    L = jnp.where(strict, zmat * jnp.exp(0.5 * lrem), 0.0)
+    L = L + jnp.exp(log_diag)[..., None] * np.eye(n)
+    # Within a row, w_ij depends on z_ik for k <= j only: a triangular Jacobian whose
+    # diagonal is d w_ij / d z_ij = sqrt(prod_{k<j} (1 - z_ik^2)).
+    logdet = 0.5 * jnp.sum(lrem[..., rows, cols], axis=-1)
+    return L, logdet, log_diag
+
+
+def cpc_from_corr_chol(L: Any, n: int) -> Any:
+    """Inverse of :func:`corr_chol_from_cpc`: z_ij = L_ij / sqrt(sum_{k>=j} L_ik^2)."""
+    rows, cols = np.tril_indices(n, k=-1)
+    sq = jnp.tril(L) ** 2
+    # Tail sums sum_{k=j}^{i} L_ik^2 (= 1 - sum_{k<j} L_ik^2 for a unit row, without the
+    # cancellation).
+    tail = jnp.flip(jnp.cumsum(jnp.flip(sq, axis=-1), axis=-1), axis=-1)
+    return L[..., rows, cols] / jnp.sqrt(tail[..., rows, cols])
+
+
 class CholeskyCorrTransform(Transform):
     """Cholesky factors of n x n correlation matrices <-> R^(n(n-1)/2).
 
     Stan's construction (Stan Reference Manual, "Cholesky factors of correlation
     matrices"): canonical partial correlations z = tanh(y), filled row by row below the
-    diagonal, then each row scaled to unit norm. The value is the (n, n) lower factor.
+    diagonal, then each row scaled to unit norm. The value is the (n, n) lower factor; its
+    free coordinates are the strictly lower entries (row-major), and ``log_jac_det`` is
+    the log-determinant of y -> those entries (the diagonal is determined by them).
     """
 
     name = "cholesky_corr"
@@ -197,7 +244,6 @@ class CholeskyCorrTransform(Transform):
     def __init__(self, n: int) -> None:
         super().__init__()
         self.n = int(n)
-        self._rows, self._cols = np.tril_indices(self.n, k=-1)
 
     def unconstrained_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
         n = self.n
@@ -209,38 +255,90 @@ class CholeskyCorrTransform(Transform):
     def log_jac_det(self, y: Any, *args: Any) -> Any:
         return self._backward_and_logdet(y)[1]
 
-    def _backward_and_logdet(self, y: Any) -> tuple[Any, Any]:
-        n = self.n
-        z = jnp.tanh(y)
-        batch = y.shape[:-1]
-        zmat = jnp.zeros(batch + (n, n), y.dtype).at[..., self._rows, self._cols].set(z)
-        rows = [jnp.zeros(batch + (n,), y.dtype).at[..., 0].set(1.0)]
-        logdet = jnp.zeros(batch, y.dtype)
-        # dy -> dz: log(1 - z^2) for every z.
-        logdet = logdet + jnp.sum(jnp.log1p(-(z**2)), axis=-1)
-        for i in range(1, n):
-            remaining = jnp.ones(batch, y.dtype)
-            row = jnp.zeros(batch + (n,), y.dtype)
-            for j in range(i):
-                zij = zmat[..., i, j]
-                row = row.at[..., j].set(zij * jnp.sqrt(remaining))
-                # d x_ij / d z_ij = sqrt(remaining) (triangular Jacobian in the row).
-                logdet = logdet + 0.5 * jnp.log(remaining)
-                remaining = remaining * (1.0 - zij**2)
-            row = row.at[..., i].set(jnp.sqrt(remaining))
-            rows.append(row)
-        return jnp.stack(rows, axis=-2), logdet
+    def _backward_and_logdet(self, y: Any) -> tuple[Any, Any, Any]:
+        y = jnp.asarray(y)
+        log1mz2 = _log1m_tanh2(y)
+        L, logdet, log_diag = corr_chol_from_cpc(jnp.tanh(y), log1mz2, self.n)
+        # dz/dy = 1 - tanh(y)^2.
+        return L, logdet + jnp.sum(log1mz2, axis=-1), log_diag
+
+    def forward(self, x: Any, *args: Any) -> Any:
+        return jnp.arctanh(cpc_from_corr_chol(jnp.asarray(x), self.n))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(n={self.n})"
+
+
+class LKJCorrTransform(Transform):
+    """Packed correlation matrices (LKJCorr's value) <-> R^(n(n-1)/2).
+
+    The value is the upper triangle of an n x n correlation matrix C, row-major
+    (``np.triu_indices(n, k=1)``). Backward: y -> L (:class:`CholeskyCorrTransform`) ->
+    C = L L^T -> packed. The Jacobian of the strictly lower entries of L -> those of C is
+    block triangular by rows (row i of C below the diagonal is L[:i, :i] @ L[i, :i]), so
+    log|det| = sum_j (n - 1 - j) log L_jj (0-based j).
+    """
+
+    name = "lkj_corr"
+    event_ndim = 1
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.n = int(n)
+        self._chol = CholeskyCorrTransform(self.n)
+        self._iu = np.triu_indices(self.n, k=1)
+
+    def backward(self, y: Any, *args: Any) -> Any:
+        L = self._chol.backward(y)
+        C = L @ jnp.swapaxes(L, -1, -2)
+        return C[..., self._iu[0], self._iu[1]]
+
+    def log_jac_det(self, y: Any, *args: Any) -> Any:
+        _, logdet, log_diag = self._chol._backward_and_logdet(y)
+        return logdet + jnp.sum(log_diag * (self.n - 1 - np.arange(self.n)), axis=-1)
 
     def forward(self, x: Any, *args: Any) -> Any:
         n = self.n
-        out = []
-        for i in range(1, n):
-            remaining = jnp.ones(x.shape[:-2], x.dtype)
-            for j in range(i):
-                zij = x[..., i, j] / jnp.sqrt(remaining)
-                out.append(jnp.arctanh(zij))
-                remaining = remaining - x[..., i, j] ** 2
-        return jnp.stack(out, axis=-1)
+        x = jnp.asarray(x)
+        C = jnp.zeros(x.shape[:-1] + (n, n), x.dtype).at[..., self._iu[0], self._iu[1]].set(x)
+        C = C + jnp.swapaxes(C, -1, -2) + np.eye(n)
+        return self._chol.forward(jnp.linalg.cholesky(C))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(n={self.n})"
+
+
+class CholeskyCovPackedTransform(Transform):
+    """Packed lower-triangular matrices with a positive diagonal <-> R^(n(n+1)/2).
+
+    The value is LKJCholeskyCov's: the lower triangle of an n x n Cholesky factor,
+    row-major (``np.tril_indices(n)``). Diagonal entries are exp(y), the others y, so
+    log|J| = sum of y over the diagonal positions (PyMC's CholeskyCovPacked).
+    """
+
+    name = "cholesky_cov_packed"
+    event_ndim = 1
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.n = int(n)
+        self._diag = np.cumsum(np.arange(1, self.n + 1)) - 1
+        self._is_diag = np.zeros(self.n * (self.n + 1) // 2, bool)
+        self._is_diag[self._diag] = True
+
+    def forward(self, x: Any, *args: Any) -> Any:
+        x = jnp.asarray(x)
+        return jnp.where(self._is_diag, jnp.log(jnp.where(self._is_diag, x, 1.0)), x)
+
+    def backward(self, y: Any, *args: Any) -> Any:
+        y = jnp.asarray(y)
+        return jnp.where(self._is_diag, jnp.exp(jnp.where(self._is_diag, y, 0.0)), y)
+
+    def log_jac_det(self, y: Any, *args: Any) -> Any:
+        return jnp.sum(jnp.asarray(y)[..., self._diag], axis=-1)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(n={self.n})"
 
 
 # Shared instances for transforms with no inputs (PyMC spells them this way too).
