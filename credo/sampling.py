@@ -253,13 +253,17 @@ def sample(
     if idata_kwargs and idata_kwargs.get("log_likelihood"):
         compute_log_likelihood(idata, model=model, extend_inferencedata=True)
     if compute_convergence_checks and not result.interrupted:
-        _convergence_warnings(idata, stats, int(tune), int(max_treedepth))
+        _convergence_warnings(
+            idata, stats, int(tune), int(max_treedepth), [f.name for f in cm.free]
+        )
     if not return_inferencedata:
         return posterior
     return idata
 
 
-def _convergence_warnings(idata: Any, stats: dict[str, Any], tune: int, max_td: int) -> None:
+def _convergence_warnings(
+    idata: Any, stats: dict[str, Any], tune: int, max_td: int, model_free: list[str]
+) -> None:
     n_div = int(np.sum(stats.get("diverging", 0)))
     if n_div:
         _log.warning(
@@ -280,15 +284,17 @@ def _convergence_warnings(idata: Any, stats: dict[str, Any], tune: int, max_td: 
     n_chains, n_draws = post.sizes.get("chain", 0), post.sizes.get("draw", 0)
     if n_draws < 4:
         return
-    try:
-        import arviz as az
+    from credo.diagnostics import ess_bulk, rhat
 
-        rhat = az.rhat(post)
-        ess = az.ess(post, method="bulk")
-    except Exception:  # pragma: no cover - diagnostics must never break sampling
-        return
-    max_rhat = max((float(np.nanmax(v.values)) for v in rhat.data_vars.values()), default=1.0)
-    min_ess = min((float(np.nanmin(v.values)) for v in ess.data_vars.values()), default=np.inf)
+    rhats, esss = [], []
+    for name in model_free:
+        arr = np.asarray(post[name].values, dtype=float)
+        flat = arr.reshape(n_chains, n_draws, -1)
+        for k in range(flat.shape[-1]):
+            rhats.append(rhat(flat[:, :, k]))
+            esss.append(ess_bulk(flat[:, :, k]))
+    max_rhat = float(np.nanmax(rhats)) if rhats and not np.all(np.isnan(rhats)) else 1.0
+    min_ess = float(np.nanmin(esss)) if esss and not np.all(np.isnan(esss)) else np.inf
     if n_chains >= 2 and max_rhat > 1.01:
         _log.warning(
             "The rhat statistic is larger than 1.01 for some parameters (max %.3f). "
