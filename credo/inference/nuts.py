@@ -1,0 +1,380 @@
+"""The No-U-Turn Sampler, multinomial variant with the generalised no-U-turn criterion.
+
+This follows Stan's ``base_nuts`` (Betancourt 2017, "A Conceptual Introduction to Hamiltonian
+Monte Carlo", sections A.3-A.4): the trajectory doubles in a random direction; the new
+subtree's point is drawn uniformly (multinomial, weights ``exp(-H)``) inside the subtree and
+accepted into the trajectory with probability ``min(1, W_subtree / W_old)`` (biased
+progressive sampling); every merge of two halves checks the criterion
+``rho . M^-1 p_end > 0`` at both ends, where ``rho`` is the sum of momenta over the span, on
+the merged span and on the two spans that join one half to the first point of the other
+(Stan's "extra" checks, stan-dev/stan#2800).
+
+The recursion of ``build_tree`` is flattened into one ``lax.while_loop`` whose body is a
+single leapfrog step, so the log-density gradient is traced once. A subtree of depth ``d``
+has leaves ``k = 0 .. 2**d - 1``; the sub-subtree of size ``2**j`` that contains leaf ``k``
+starts at ``k`` with its low ``j`` bits cleared. Per level ``j`` the loop keeps the velocity,
+momentum and cumulative momentum sum at the start of the open subtree (``start_*``) and the
+momentum at the end of the last completed left half (``end_*``). When leaf ``k`` completes
+levels ``j`` (``2**j`` divides ``k + 1``) the three checks of each completed merge are read
+off these checkpoints. The old trajectory plays the role of the left half at level
+``d + 1``, so the merge checks of the main loop are the same computation.
+
+Within a subtree, the multinomial draw is made progressively (each new leaf replaces the
+candidate with probability ``w_leaf / W_so_far``), which gives every leaf the probability
+``w_leaf / W_subtree`` that Stan's recursive draw gives it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from credo.inference import metrics
+from credo.inference.integrators import IntegratorState, velocity_verlet
+
+__all__ = ["HMCState", "NUTSInfo", "init", "step", "transition", "DIVERGENCE_THRESHOLD"]
+
+# Stan's ``max_deltaH_``: a leaf whose energy exceeds the initial one by this is divergent.
+DIVERGENCE_THRESHOLD = 1000.0
+
+ValueAndGrad = Callable[[jax.Array], tuple[jax.Array, jax.Array]]
+
+
+class HMCState(NamedTuple):
+    """position, logdensity_grad: ``(dim,)``; logdensity: scalar."""
+
+    position: jax.Array
+    logdensity: jax.Array
+    logdensity_grad: jax.Array
+
+
+class NUTSInfo(NamedTuple):
+    """Statistics of one transition (all scalars).
+
+    energy: the Hamiltonian at the selected point. energy_error: that minus the initial
+    Hamiltonian. max_energy_error: the energy error of largest magnitude over the trajectory
+    (signed, as PyMC reports it). diverging: a leaf's energy error exceeded 1000.
+    tree_depth: number of completed doublings. n_steps: leapfrog steps taken.
+    acceptance_rate: mean of ``min(1, exp(-energy_error))`` over all leaves (Stan's
+    ``accept_stat``).
+    """
+
+    energy: jax.Array
+    energy_error: jax.Array
+    max_energy_error: jax.Array
+    diverging: jax.Array
+    tree_depth: jax.Array
+    n_steps: jax.Array
+    acceptance_rate: jax.Array
+
+
+class _Tree(NamedTuple):
+    left: IntegratorState  # backward end of the whole trajectory (incl. the open subtree)
+    right: IntegratorState  # forward end
+    left_velocity: jax.Array
+    right_velocity: jax.Array
+    forward: jax.Array  # direction of the open subtree
+    depth: jax.Array  # completed doublings = depth of the open subtree
+    leaf: jax.Array  # index of the next leaf in the open subtree
+    sample: HMCState
+    sample_energy: jax.Array
+    log_weight: jax.Array  # log sum of exp(-H + H0) over the merged trajectory
+    rho: jax.Array  # sum of momenta over the merged trajectory
+    sub_sample: HMCState
+    sub_energy: jax.Array
+    sub_log_weight: jax.Array
+    sub_rho: jax.Array  # sum of momenta over the open subtree so far
+    start_velocity: jax.Array  # (levels, dim)
+    start_momentum: jax.Array  # (levels, dim)
+    start_rho: jax.Array  # (levels, dim): sub_rho just before the start leaf
+    end_velocity: jax.Array  # (levels, dim)
+    end_momentum: jax.Array  # (levels, dim)
+    n_steps: jax.Array
+    sum_accept: jax.Array
+    max_energy_error: jax.Array
+    diverging: jax.Array
+    done: jax.Array
+
+
+def init(position: jax.Array, logdensity_fn: Callable[[jax.Array], jax.Array]) -> HMCState:
+    """The sampler state at ``position`` (``(dim,)``)."""
+    logdensity, grad = jax.value_and_grad(logdensity_fn)(position)
+    return HMCState(position, logdensity, grad)
+
+
+def step(
+    rng_key: jax.Array,
+    state: HMCState,
+    logdensity_fn: Callable[[jax.Array], jax.Array],
+    step_size: jax.Array | float,
+    inverse_mass_matrix: jax.Array,
+    max_treedepth: int = 10,
+) -> tuple[HMCState, NUTSInfo]:
+    """One NUTS transition from ``state``.
+
+    ``inverse_mass_matrix`` is ``(dim,)`` (diagonal metric) or ``(dim, dim)`` (dense).
+    """
+    return transition(
+        rng_key,
+        state,
+        jax.value_and_grad(logdensity_fn),
+        step_size,
+        inverse_mass_matrix,
+        max_treedepth,
+    )
+
+
+def _where(pred: jax.Array, a, b):
+    return jax.tree.map(lambda x, y: jnp.where(pred, x, y), a, b)
+
+
+_GOLDEN = 0x9E3779B9
+
+
+def _mix32(x: jax.Array) -> jax.Array:
+    # A 32-bit integer finaliser with full avalanche ("lowbias32", C. Wellons).
+    x = x ^ (x >> 16)
+    x = x * jnp.uint32(0x7FEB352D)
+    x = x ^ (x >> 15)
+    x = x * jnp.uint32(0x846CA68B)
+    return x ^ (x >> 16)
+
+
+def _to_unit(word: jax.Array, dtype) -> jax.Array:
+    """A uint32 word to a uniform in (0, 1)."""
+    return (word.astype(dtype) + 0.5) * (1.0 / 4294967296.0)
+
+
+def _leaf_uniforms(seed0, seed1, counter, dtype) -> tuple[jax.Array, jax.Array]:
+    """Two uniforms for leaf ``counter``: a counter-based hash (Weyl sequence through a
+    mixer) keyed by the transition's threefry words, so the loop needs no threefry call."""
+    c = counter.astype(jnp.uint32) * jnp.uint32((2 * _GOLDEN) & 0xFFFFFFFF)
+    a = _mix32(_mix32(c + seed0) ^ seed1)
+    b = _mix32(_mix32(c + jnp.uint32(_GOLDEN) + seed0) ^ seed1)
+    return _to_unit(a, dtype), _to_unit(b, dtype)
+
+
+def _random(rng_key: jax.Array, dim: int, dtype) -> tuple[jax.Array, jax.Array]:
+    """``dim`` standard normals (Box-Muller) and three uint32 words from one threefry call."""
+    pairs = (dim + 1) // 2
+    words_per_uniform = 2 if jnp.finfo(dtype).bits > 32 else 1
+    bits = jax.random.bits(rng_key, (2 * pairs * words_per_uniform + 3,), jnp.uint32)
+    extra, bits = bits[:3], bits[3:]
+    if words_per_uniform == 2:
+        # 53-bit uniforms in (0, 1) from two words.
+        hi = (bits[0::2] >> 5).astype(dtype)
+        lo = (bits[1::2] >> 6).astype(dtype)
+        u = (hi * 67108864.0 + lo + 0.5) * (1.0 / 9007199254740992.0)
+    else:
+        u = _to_unit(bits, dtype)
+    r = jnp.sqrt(-2.0 * jnp.log(u[:pairs]))
+    theta = (2.0 * jnp.pi) * u[pairs:]
+    normals = jnp.concatenate([r * jnp.cos(theta), r * jnp.sin(theta)])[:dim]
+    return normals, extra
+
+
+def transition(
+    rng_key: jax.Array,
+    state: HMCState,
+    value_and_grad_fn: ValueAndGrad,
+    step_size: jax.Array | float,
+    inverse_mass_matrix: jax.Array,
+    max_treedepth: int = 10,
+    depth_limit: jax.Array | int | None = None,
+) -> tuple[HMCState, NUTSInfo]:
+    """NUTS transition given ``value_and_grad_fn(position) -> (logdensity, grad)``.
+
+    ``max_treedepth`` (static) sizes the checkpoints; ``depth_limit`` (may be traced, at most
+    ``max_treedepth``) stops the doubling earlier: ``depth_limit=1`` is a single leapfrog step
+    in a random direction, which the step-size search uses.
+    """
+    position = state.position
+    dtype = position.dtype
+    levels = max_treedepth + 1
+    limit = max_treedepth if depth_limit is None else depth_limit
+    step_size = jnp.asarray(step_size, dtype)
+
+    def vel(p):
+        return metrics.velocity(p, inverse_mass_matrix)
+
+    # All randomness of the transition comes from one threefry call: the momentum's normals,
+    # one word whose bits are the doubling directions, and two words that seed a counter-based
+    # hash for the per-leaf uniforms (whose number is only known at run time).
+    dim = position.shape[0]
+    normals, words = _random(rng_key, dim, dtype)
+    momentum = metrics.momentum_from_normal(normals, inverse_mass_matrix)
+    direction_bits, seed0, seed1 = words[0], words[1], words[2]
+    velocity0 = vel(momentum)
+    energy0 = -state.logdensity + 0.5 * jnp.dot(momentum, velocity0)
+    point = IntegratorState(position, momentum, state.logdensity, state.logdensity_grad)
+
+    level_idx = jnp.arange(levels, dtype=jnp.int32)
+    pow2 = jnp.left_shift(jnp.int32(1), level_idx)
+    zeros = jnp.zeros((levels, position.shape[0]), dtype)
+    # Level 1 holds the initial point as the "old trajectory" of the first merge; level 0
+    # of the end checkpoints holds it as the last point of that left half.
+    tree = _Tree(
+        left=point,
+        right=point,
+        left_velocity=velocity0,
+        right_velocity=velocity0,
+        forward=(direction_bits & 1) == 1,
+        depth=jnp.int32(0),
+        leaf=jnp.int32(0),
+        sample=state,
+        sample_energy=energy0,
+        log_weight=jnp.zeros((), dtype),
+        rho=momentum,
+        sub_sample=state,
+        sub_energy=energy0,
+        sub_log_weight=jnp.full((), -jnp.inf, dtype),
+        sub_rho=jnp.zeros_like(momentum),
+        start_velocity=zeros.at[1].set(velocity0),
+        start_momentum=zeros,
+        start_rho=zeros.at[1].set(-momentum),
+        end_velocity=zeros.at[0].set(velocity0),
+        end_momentum=zeros.at[0].set(momentum),
+        n_steps=jnp.int32(0),
+        sum_accept=jnp.zeros((), dtype),
+        max_energy_error=jnp.zeros((), dtype),
+        diverging=jnp.bool_(False),
+        done=jnp.asarray(limit) <= 0,
+    )
+
+    def body(t: _Tree) -> _Tree:
+        fwd, d, k = t.forward, t.depth, t.leaf
+        origin = _where(fwd, t.right, t.left)
+        new = velocity_verlet(origin, jnp.where(fwd, step_size, -step_size), value_and_grad_fn, vel)
+        v = vel(new.momentum)
+        energy = -new.logdensity + 0.5 * jnp.dot(new.momentum, v)
+        energy = jnp.where(jnp.isnan(energy), jnp.inf, energy)
+        delta = energy - energy0
+        diverging = delta > DIVERGENCE_THRESHOLD
+        log_w = -delta
+        u0, u1 = _leaf_uniforms(seed0, seed1, t.n_steps, dtype)
+
+        left = _where(fwd, t.left, new)
+        right = _where(fwd, new, t.right)
+        left_velocity = jnp.where(fwd, t.left_velocity, v)
+        right_velocity = jnp.where(fwd, v, t.right_velocity)
+
+        # Multinomial draw inside the subtree, made progressively.
+        sub_log_weight = jnp.logaddexp(t.sub_log_weight, log_w)
+        take = u0 < jnp.exp(log_w - sub_log_weight)
+        leaf_state = HMCState(new.position, new.logdensity, new.logdensity_grad)
+        sub_sample = _where(take, leaf_state, t.sub_sample)
+        sub_energy = jnp.where(take, energy, t.sub_energy)
+        sub_rho = t.sub_rho + new.momentum
+
+        # Leaf k opens the level-j subtrees for which 2**j divides k (only j <= d: level
+        # d + 1 holds the old trajectory); it closes a left half of size 2**i, i = tz(k+1).
+        opens = ((k & (pow2 - 1)) == 0) & (level_idx <= d)
+        col = opens[:, None]
+        start_velocity = jnp.where(col, v, t.start_velocity)
+        start_momentum = jnp.where(col, new.momentum, t.start_momentum)
+        start_rho = jnp.where(col, t.sub_rho, t.start_rho)
+
+        # Merges completed at leaf k: levels 1..d where 2**j divides k + 1, and the merge
+        # with the old trajectory (level d + 1) at the last leaf.
+        k1 = k + 1
+        j = level_idx[1:]
+        last_leaf = k1 == jnp.left_shift(jnp.int32(1), d)
+        inner = ((k1 & (pow2[1:] - 1)) == 0) & (j <= d)
+        outer = (j == d + 1) & last_leaf
+        # Span of the merged subtree.
+        # The three checks of Stan's build_tree at every level, as one product and one sum:
+        # the merged span; the left half plus the first point of the right half; the last
+        # point of the left half plus the right half.
+        rho_all = sub_rho - start_rho[1:]
+        rho_l = start_rho[:-1] + start_momentum[:-1] - start_rho[1:]
+        rho_r = sub_rho - start_rho[:-1] + t.end_momentum[:-1]
+        vb = jnp.broadcast_to(v, rho_all.shape)
+        ends = jnp.stack(
+            [
+                start_velocity[1:],
+                vb,
+                start_velocity[1:],
+                start_velocity[:-1],
+                t.end_velocity[:-1],
+                vb,
+            ]
+        )
+        spans = jnp.stack([rho_all, rho_all, rho_l, rho_l, rho_r, rho_r])
+        ok = jnp.all(jnp.sum(ends * spans, -1) > 0, 0)
+        inner_turn = jnp.any(inner & ~ok)
+        outer_turn = jnp.any(outer & ~ok)
+
+        closes = ((k1 & (pow2 - 1)) == 0) & ((k1 & pow2) != 0) & (level_idx < d)
+        col = closes[:, None]
+        end_velocity = jnp.where(col, v, t.end_velocity)
+        end_momentum = jnp.where(col, new.momentum, t.end_momentum)
+
+        invalid = diverging | inner_turn
+        merge = last_leaf & ~invalid
+        # Biased progressive sampling between the old trajectory and the new subtree.
+        accept = merge & (u1 < jnp.exp(sub_log_weight - t.log_weight))
+        sample = _where(accept, sub_sample, t.sample)
+        sample_energy = jnp.where(accept, sub_energy, t.sample_energy)
+        log_weight = jnp.where(merge, jnp.logaddexp(t.log_weight, sub_log_weight), t.log_weight)
+        rho = jnp.where(merge, t.rho + sub_rho, t.rho)
+        depth = d + merge.astype(jnp.int32)
+        done = invalid | (merge & (outer_turn | (depth >= limit)))
+
+        # After a merge, open the next subtree: the whole trajectory becomes the left half
+        # at level depth + 1, its near end the last point of that half.
+        forward = jnp.where(merge, ((direction_bits >> depth.astype(jnp.uint32)) & 1) == 1, fwd)
+        far_velocity = jnp.where(forward, left_velocity, right_velocity)
+        near_velocity = jnp.where(forward, right_velocity, left_velocity)
+        near_momentum = jnp.where(forward, right.momentum, left.momentum)
+        col = (merge & (level_idx == depth + 1))[:, None]
+        start_velocity = jnp.where(col, far_velocity, start_velocity)
+        start_rho = jnp.where(col, -rho, start_rho)
+        col = (merge & (level_idx == depth))[:, None]
+        end_velocity = jnp.where(col, near_velocity, end_velocity)
+        end_momentum = jnp.where(col, near_momentum, end_momentum)
+
+        return _Tree(
+            left=left,
+            right=right,
+            left_velocity=left_velocity,
+            right_velocity=right_velocity,
+            forward=forward,
+            depth=depth,
+            leaf=jnp.where(merge, 0, k1),
+            sample=sample,
+            sample_energy=sample_energy,
+            log_weight=log_weight,
+            rho=rho,
+            sub_sample=sub_sample,
+            sub_energy=sub_energy,
+            sub_log_weight=jnp.where(merge, -jnp.inf, sub_log_weight),
+            sub_rho=jnp.where(merge, 0.0, sub_rho),
+            start_velocity=start_velocity,
+            start_momentum=start_momentum,
+            start_rho=start_rho,
+            end_velocity=end_velocity,
+            end_momentum=end_momentum,
+            n_steps=t.n_steps + 1,
+            sum_accept=t.sum_accept + jnp.minimum(1.0, jnp.exp(log_w)),
+            max_energy_error=jnp.where(
+                jnp.abs(delta) > jnp.abs(t.max_energy_error), delta, t.max_energy_error
+            ),
+            diverging=t.diverging | diverging,
+            done=done,
+        )
+
+    tree = lax.while_loop(lambda t: ~t.done, body, tree)
+    info = NUTSInfo(
+        energy=tree.sample_energy,
+        energy_error=tree.sample_energy - energy0,
+        max_energy_error=tree.max_energy_error,
+        diverging=tree.diverging,
+        tree_depth=tree.depth,
+        n_steps=tree.n_steps,
+        acceptance_rate=tree.sum_accept / jnp.maximum(tree.n_steps, 1),
+    )
+    return tree.sample, info
