@@ -1,0 +1,113 @@
+"""What the tutorial modules share: the stand-in for ``pm`` that adds sampling arguments,
+and small posterior helpers for the modules' ``check`` functions.
+
+Each module's ``run(pm=credo)`` holds the tutorial's ``with pm.Model() as ...:`` block
+unchanged and returns ``(model, trace, data)``. Called as ``run()`` it runs exactly the
+tutorial's code. ``run(pm=tutorial_api(random_seed=1, progressbar=False))`` runs the same code
+with those arguments added to its ``pm.sample(...)`` call (overriding the tutorial's where
+both give one, e.g. fewer ``draws`` for a quick run); ``run(pm=tutorial_api(sample=False))``
+builds the model without sampling (``pm.sample`` then returns ``None``).
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import arviz as az
+import numpy as np
+import xarray as xr
+
+import credo
+
+__all__ = [
+    "HDI_PROB",
+    "tutorial_api",
+    "post",
+    "hdi",
+    "interval",
+    "contains",
+    "num",
+    "mean_sd",
+    "mcse",
+    "near",
+    "pm_sd",
+]
+
+HDI_PROB = 0.94  # PyMC3's and ArviZ's default credible mass
+
+
+class _TutorialAPI:
+    """``credo`` with extra keyword arguments merged into ``sample``."""
+
+    def __init__(self, sample: bool, overrides: dict[str, Any]) -> None:
+        self._do_sample = sample
+        self._overrides = overrides
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(credo, name)
+
+    def sample(self, *args: Any, **kwargs: Any) -> Any:
+        if not self._do_sample:
+            return None
+        bound = inspect.signature(credo.sample).bind_partial(*args, **kwargs)
+        return credo.sample(**{**bound.arguments, **self._overrides})
+
+
+def tutorial_api(sample: bool = True, **overrides: Any) -> Any:
+    """``credo`` for the tutorial's code: ``pm.sample(...)`` adds ``overrides`` to the
+    tutorial's arguments (overrides win), or returns ``None`` when ``sample=False``."""
+    return _TutorialAPI(sample, overrides)
+
+
+def mcse(da: xr.DataArray) -> np.ndarray:
+    """Monte Carlo standard error of the posterior mean, per entry."""
+    return np.asarray(az.mcse(da).values)
+
+
+def post(trace: xr.DataTree, name: str) -> xr.DataArray:
+    """A posterior variable, dims ``(chain, draw, *shape)``."""
+    return trace["posterior"][name]
+
+
+def hdi(da: xr.DataArray, prob: float = HDI_PROB) -> np.ndarray:
+    """The HDI over ``(chain, draw)``: shape ``(*shape, 2)``, lower then upper."""
+    return np.asarray(az.hdi(da, prob=prob).values)
+
+
+def contains(interval_: np.ndarray, value: Any) -> np.ndarray:
+    """Whether each interval (``(..., 2)``) contains ``value`` (broadcast)."""
+    v = np.asarray(value)
+    return (interval_[..., 0] <= v) & (v <= interval_[..., 1])
+
+
+def num(x: Any, digits: int = 3) -> str:
+    """A number for a sentence: ``2.01``, ``-0.0004``, ``[0.1, 0.2]``."""
+    arr = np.asarray(x, dtype=float)
+    if arr.ndim:
+        return "[" + ", ".join(num(v, digits) for v in arr) + "]"
+    return f"{float(arr):.{digits}g}"
+
+
+def interval(iv: np.ndarray, digits: int = 3) -> str:
+    """``[lo, hi]`` of one interval."""
+    return f"[{num(iv[0], digits)}, {num(iv[1], digits)}]"
+
+
+def mean_sd(da: xr.DataArray) -> tuple[np.ndarray, np.ndarray]:
+    """Posterior mean and sd over ``(chain, draw)``."""
+    return da.mean(("chain", "draw")).values, da.std(("chain", "draw")).values
+
+
+def near(da: xr.DataArray, value: Any, k: float = 3.0) -> bool:
+    """Whether every entry's posterior mean is within ``k`` posterior sd of ``value``."""
+    m, s = mean_sd(da)
+    return bool(np.all(np.abs(m - np.asarray(value)) <= k * s))
+
+
+def pm_sd(da: xr.DataArray, digits: int = 3) -> str:
+    """``mean ± sd`` for a sentence (entries joined for arrays)."""
+    m, s = mean_sd(da)
+    if np.ndim(m):
+        return "[" + ", ".join(f"{num(a, digits)} ± {num(b, 2)}" for a, b in zip(m, s)) + "]"
+    return f"{num(m, digits)} ± {num(s, 2)}"

@@ -1,0 +1,261 @@
+"""Run the tutorial's sixteen models and write a report: ``make demo``, or
+
+    python -m examples.tutorial.demo [--models 1,8,fork_model] [--out DIR] [--quick]
+
+Each model runs exactly as the tutorial writes it, with ``progressbar=False`` and a
+``random_seed`` added to its ``pm.sample(...)`` call (``--quick`` also cuts draws and tuning).
+The report (``DIR/index.html`` and ``DIR/README.md``) shows per model its code, the ArviZ
+summary, a trace plot, the model graph, the data-generating values beside the posterior
+means, and the tutorial's conclusion checked on the posterior. The exit status is 1 when a
+model fails or a conclusion does not hold.
+"""
+
+from __future__ import annotations
+
+import time
+
+_T_START = time.perf_counter()  # the total time printed includes the imports
+
+import argparse  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import sys  # noqa: E402
+import traceback  # noqa: E402
+import warnings  # noqa: E402
+from collections.abc import Iterator, Sequence  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from pathlib import Path  # noqa: E402
+from types import ModuleType  # noqa: E402
+from typing import Any  # noqa: E402
+
+import arviz as az  # noqa: E402
+import jax  # noqa: E402
+import numpy as np  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.progress import (  # noqa: E402
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+import credo  # noqa: E402
+from credo.graph import render_graph  # noqa: E402
+from examples.tutorial import MODULES, load  # noqa: E402
+from examples.tutorial.common import HDI_PROB, tutorial_api  # noqa: E402
+from examples.tutorial.report import (  # noqa: E402
+    ModelResult,
+    data_code,
+    plot_trace,
+    truth_rows,
+    tutorial_code,
+    write_html,
+    write_markdown,
+)
+
+__all__ = ["main", "run_model", "QUICK"]
+
+QUICK = {"draws": 200, "tune": 300}  # --quick: enough for the report, not for the checks
+DEFAULT_OUT = Path("out") / "tutorial"
+DEFAULT_CACHE = Path("out") / ".jax_cache"
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="python -m examples.tutorial.demo",
+        description="Run the PyMC3 tutorial's models with credo and write a report.",
+    )
+    p.add_argument(
+        "--models",
+        default="",
+        help="comma-separated models to run: numbers (8), module names (m08_fork) or the "
+        "tutorial's model names (fork_model); default: all sixteen",
+    )
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report folder")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"sample with {QUICK} instead of the tutorial's draws and tuning",
+    )
+    p.add_argument("--seed", type=int, default=1, help="random_seed for every pm.sample")
+    p.add_argument(
+        "--compile-cache",
+        type=Path,
+        default=DEFAULT_CACHE,
+        help="JAX's persistent compilation cache folder: a second run skips most compiling",
+    )
+    p.add_argument("--no-compile-cache", action="store_true", help="compile everything afresh")
+    return p.parse_args(argv)
+
+
+def _selected(spec: str) -> list[ModuleType]:
+    if not spec.strip():
+        return [load(m) for m in MODULES]
+    return [load(s.strip()) for s in spec.split(",") if s.strip()]
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self, sink: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sink.append(record.getMessage())
+
+
+@contextmanager
+def _captured(sink: list[str]) -> Iterator[None]:
+    """Collect credo's log warnings and Python warnings into ``sink`` (shown in the report,
+    kept off the terminal)."""
+    logger = logging.getLogger("credo")
+    handler = _ListHandler(sink)
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+        sink.extend(f"{w.category.__name__}: {w.message}" for w in caught)
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def run_model(
+    module: ModuleType, out_dir: Path, *, seed: int = 1, quick: bool = False
+) -> ModelResult:
+    """Run one tutorial module, check its conclusion, draw its figures into ``out_dir/img``."""
+    key = module.__name__.rsplit(".", 1)[-1]
+    res = ModelResult(
+        module=key,
+        title=module.TITLE,
+        name=module.NAME,
+        claim=module.CLAIM,
+        note=getattr(module, "NOTE", ""),
+        code=tutorial_code(module),
+        data_code=data_code(module),
+    )
+    overrides: dict[str, Any] = {"progressbar": False, "random_seed": seed}
+    if quick:
+        overrides.update(QUICK)
+    res.sample_args = ", ".join(f"{k}={v!r}" for k, v in overrides.items())
+    img = out_dir / "img"
+    img.mkdir(parents=True, exist_ok=True)
+    with _captured(res.warnings):
+        t0 = time.perf_counter()
+        try:
+            model, trace, _ = module.run(pm=tutorial_api(**overrides))
+        except Exception:
+            res.seconds = time.perf_counter() - t0
+            res.error = traceback.format_exc(limit=6)
+            return res
+        res.seconds = time.perf_counter() - t0
+        try:
+            _describe(res, module, model, trace, out_dir)
+        except Exception:
+            res.error = traceback.format_exc(limit=6)
+    return res
+
+
+def _describe(res: ModelResult, module: ModuleType, model: Any, trace: Any, out: Path) -> None:
+    posterior = trace["posterior"]
+    res.compile_seconds = float(trace.attrs.get("compile_time", np.nan))
+    res.sampling_seconds = float(trace.attrs.get("sampling_time", np.nan))
+    res.divergences = int(trace["sample_stats"]["diverging"].values.sum())
+    names = [v.name for v in model.free_RVs + model.deterministics if v.name in posterior]
+    summary = az.summary(trace, var_names=names, ci_prob=HDI_PROB, ci_kind="hdi", round_to="none")
+    res.max_rhat = float(np.nanmax(summary["r_hat"].to_numpy(dtype=float)))
+    res.min_ess_bulk = float(np.nanmin(summary["ess_bulk"].to_numpy(dtype=float)))
+    res.summary = summary
+    res.holds, res.conclusion = module.check(trace)
+    res.truth = truth_rows(module.TRUTH, posterior)
+    res.trace_png = plot_trace(posterior, names, out / "img" / f"{res.module}_trace.png")
+    res.trace_png = str(Path(res.trace_png).relative_to(out))
+    graph = render_graph(model, out / "img" / f"{res.module}_graph.png")
+    res.graph_file = str(Path(graph).relative_to(out))
+
+
+def _line(r: ModelResult) -> str:
+    if r.error:
+        verdict = "[bold red]model failed[/]"
+    else:
+        verdict = "[green]holds[/]" if r.holds else "[bold red]does not hold[/]"
+    mark = "[green]✔[/]" if (r.holds and not r.error) else "[red]✘[/]"
+    rhat = "  -  " if not np.isfinite(r.max_rhat) else f"{r.max_rhat:5.3f}"
+    warn = f" [dim]({len(r.warnings)} warn.)[/]" if r.warnings else ""
+    return (
+        f"{mark} {r.number} {r.name:<31} {r.seconds:5.1f} s  div {r.divergences:>2}  "
+        f"R-hat {rhat}  {verdict}{warn}"
+    )
+
+
+def _cache(args: argparse.Namespace) -> str:
+    if args.no_compile_cache:
+        return "off"
+    folder = args.compile_cache
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = sum(1 for _ in folder.iterdir())
+    jax.config.update("jax_compilation_cache_dir", str(folder))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    return f"{folder} ({'warm, ' + str(entries) + ' entries' if entries else 'cold'})"
+
+
+def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
+    args = _parse(argv)
+    console = console or Console()
+    modules = _selected(args.models)
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    load1 = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    header = {
+        "credo": credo.__version__,
+        "jax": jax.__version__,
+        "arviz": az.__version__,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, load {load1:.1f} at start",
+        "compile cache": _cache(args),
+        "draws": "quick " + str(QUICK) if args.quick else "the tutorial's",
+        "random_seed": str(args.seed),
+    }
+    console.print(
+        f"[bold]The PyMC3 tutorial with credo[/]: {len(modules)} models, "
+        f"{os.cpu_count()} cores, compile cache {header['compile cache']}"
+    )
+    results: list[ModelResult] = []
+    t_models = time.perf_counter()
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("", total=len(modules))
+        for module in modules:
+            progress.update(task, description=f"{module.NAME}")
+            res = run_model(module, out, seed=args.seed, quick=args.quick)
+            results.append(res)
+            console.print(_line(res))
+            progress.advance(task)
+    models_s = time.perf_counter() - t_models
+    total = time.perf_counter() - _T_START
+    header["time"] = f"{total:.1f} s in all, {models_s:.1f} s running the models"
+    html_path = write_html(results, out, header)
+    write_markdown(results, out, header)
+    holding = sum(r.holds and not r.error for r in results)
+    total = time.perf_counter() - _T_START
+    console.print(
+        f"[bold]{holding}/{len(results)} conclusions hold[/]; total {total:.1f} s "
+        f"(models {models_s:.1f} s, imports and report {total - models_s:.1f} s)"
+    )
+    console.print(f"report: {html_path} (and {out / 'README.md'})")
+    return 0 if holding == len(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
