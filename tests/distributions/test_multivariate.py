@@ -330,6 +330,28 @@ def test_lkjcholeskycov_draws_moments() -> None:
     _within_5se(corr**2, 1.0 / (2 * (eta - 1 + n / 2) + 1))
 
 
+def test_lkj_batch_shapes() -> None:
+    """Batched eta and size=: each batch element is the unbatched density."""
+    sd = pm.HalfNormal.dist(np.array([1.0, 2.0, 3.0]))
+    etas = np.array([1.0, 2.5])
+    node = pm.LKJCholeskyCov.dist(eta=etas, n=3, sd_dist=sd, size=(4, 2))
+    assert node.shape == (4, 2, 6)
+    draws = _draw(node, node.shape, seed=23)
+    lp = _logp(node, draws)
+    assert lp.shape == (4, 2)
+    for j, eta in enumerate(etas):
+        one = pm.LKJCholeskyCov.dist(eta=eta, n=3, sd_dist=sd)
+        np.testing.assert_allclose(lp[:, j], _logp(one, draws[:, j]), rtol=RTOL)
+    corr = pm.LKJCorr.dist(n=3, eta=etas, size=(4, 2))
+    assert corr.shape == (4, 2, 3)
+    r = _pack_upper(
+        np.eye(3) * 0.5 + 0.5 * np.array([[1, 0.3, -0.2], [0.3, 1, 0.4], [-0.2, 0.4, 1]])
+    )
+    lp = _logp(corr, np.broadcast_to(r, (4, 2, 3)))
+    for j, eta in enumerate(etas):
+        np.testing.assert_allclose(lp[:, j], _logp(pm.LKJCorr.dist(n=3, eta=eta), r), rtol=RTOL)
+
+
 def test_lkjcholeskycov_compute_corr_dist() -> None:
     chol, corr, stds = pm.LKJCholeskyCov.dist(
         eta=2, n=3, sd_dist=pm.Exponential.dist(1.0), compute_corr=True
