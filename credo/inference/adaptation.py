@@ -260,17 +260,24 @@ class AdaptationState(NamedTuple):
 
 
 def init(
-    dim: int, dense: bool, dtype=jnp.float64, initial_step_size: float = 1.0
+    dim: int, dense: bool, dtype=np.float64, initial_step_size: float = 1.0
 ) -> AdaptationState:
-    """Unit metric; the step-size search starts from ``initial_step_size`` (Stan's 1)."""
-    step_size = jnp.asarray(initial_step_size, dtype)
-    imm = jnp.eye(dim, dtype=dtype) if dense else jnp.ones(dim, dtype)
+    """Unit metric; the step-size search starts from ``initial_step_size`` (Stan's 1).
+
+    The state is made of numpy arrays, so building it runs no device program.
+    """
+    dtype = np.dtype(dtype)
+    step_size = np.asarray(initial_step_size, dtype)
+    zero = np.zeros((), dtype)
+    log_step_size = np.log(step_size)
     return AdaptationState(
         step_size=step_size,
-        dual=dual_averaging_init(step_size),
-        welford=welford_init(dim, dense, dtype),
-        inverse_mass_matrix=imm,
-        search=search_init(step_size),
+        dual=DualAveragingState(log_step_size, zero, np.log(10.0) + log_step_size, zero, zero),
+        welford=WelfordState(
+            zero, np.zeros(dim, dtype), np.zeros((dim, dim) if dense else (dim,), dtype)
+        ),
+        inverse_mass_matrix=np.eye(dim, dtype=dtype) if dense else np.ones(dim, dtype),
+        search=StepSizeSearch(np.bool_(True), step_size, np.int32(0), np.int32(0)),
     )
 
 

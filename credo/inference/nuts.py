@@ -88,11 +88,10 @@ class _Tree(NamedTuple):
     sub_energy: jax.Array
     sub_log_weight: jax.Array
     sub_rho: jax.Array  # sum of momenta over the open subtree so far
-    start_velocity: jax.Array  # (levels, dim)
-    start_momentum: jax.Array  # (levels, dim)
-    start_rho: jax.Array  # (levels, dim): sub_rho just before the start leaf
-    end_velocity: jax.Array  # (levels, dim)
-    end_momentum: jax.Array  # (levels, dim)
+    # (3, rows, dim): velocity, momentum and sub_rho (just before it) of subtree starts
+    starts: jax.Array
+    # (2, rows, dim): velocity and momentum of the last points of left halves
+    ends: jax.Array
     n_steps: jax.Array
     sum_accept: jax.Array
     max_energy_error: jax.Array
@@ -133,6 +132,11 @@ def _where(pred: jax.Array, a, b):
 
 
 _GOLDEN = 0x9E3779B9
+
+
+def _trailing_zeros(x: jax.Array) -> jax.Array:
+    """Number of trailing zero bits of a positive int32."""
+    return 31 - lax.clz(x & -x)
 
 
 def _mix32(x: jax.Array) -> jax.Array:
@@ -194,7 +198,6 @@ def transition(
     """
     position = state.position
     dtype = position.dtype
-    levels = max_treedepth + 1
     limit = max_treedepth if depth_limit is None else depth_limit
     step_size = jnp.asarray(step_size, dtype)
 
@@ -212,11 +215,16 @@ def transition(
     energy0 = -state.logdensity + 0.5 * jnp.dot(momentum, velocity0)
     point = IntegratorState(position, momentum, state.logdensity, state.logdensity_grad)
 
-    level_idx = jnp.arange(levels, dtype=jnp.int32)
-    pow2 = jnp.left_shift(jnp.int32(1), level_idx)
-    zeros = jnp.zeros((levels, position.shape[0]), dtype)
-    # Level 1 holds the initial point as the "old trajectory" of the first merge; level 0
-    # of the end checkpoints holds it as the last point of that left half.
+    # Checkpoint rows: 0 .. max_treedepth + 1, and a last row that absorbs writes that are
+    # not wanted (so every write is one dynamic_update_slice).
+    rows = max_treedepth + 3
+    trash = rows - 1
+    # Row 1 of the start checkpoints holds the initial point as the far end of the "old
+    # trajectory" of the first merge; row 0 of the end checkpoints holds it as its near end.
+    starts = jnp.zeros((3, rows, dim), dtype)
+    starts = starts.at[0, 1].set(velocity0).at[2, 1].set(-momentum)
+    ends = jnp.zeros((2, rows, dim), dtype)
+    ends = ends.at[0, 0].set(velocity0).at[1, 0].set(momentum)
     tree = _Tree(
         left=point,
         right=point,
@@ -233,11 +241,8 @@ def transition(
         sub_energy=energy0,
         sub_log_weight=jnp.full((), -jnp.inf, dtype),
         sub_rho=jnp.zeros_like(momentum),
-        start_velocity=zeros.at[1].set(velocity0),
-        start_momentum=zeros,
-        start_rho=zeros.at[1].set(-momentum),
-        end_velocity=zeros.at[0].set(velocity0),
-        end_momentum=zeros.at[0].set(momentum),
+        starts=starts,
+        ends=ends,
         n_steps=jnp.int32(0),
         sum_accept=jnp.zeros((), dtype),
         max_energy_error=jnp.zeros((), dtype),
@@ -270,48 +275,76 @@ def transition(
         sub_energy = jnp.where(take, energy, t.sub_energy)
         sub_rho = t.sub_rho + new.momentum
 
-        # Leaf k opens the level-j subtrees for which 2**j divides k (only j <= d: level
-        # d + 1 holds the old trajectory); it closes a left half of size 2**i, i = tz(k+1).
-        opens = ((k & (pow2 - 1)) == 0) & (level_idx <= d)
-        col = opens[:, None]
-        start_velocity = jnp.where(col, v, t.start_velocity)
-        start_momentum = jnp.where(col, new.momentum, t.start_momentum)
-        start_rho = jnp.where(col, t.sub_rho, t.start_rho)
-
-        # Merges completed at leaf k: levels 1..d where 2**j divides k + 1, and the merge
-        # with the old trajectory (level d + 1) at the last leaf.
         k1 = k + 1
-        j = level_idx[1:]
         last_leaf = k1 == jnp.left_shift(jnp.int32(1), d)
-        inner = ((k1 & (pow2[1:] - 1)) == 0) & (j <= d)
-        outer = (j == d + 1) & last_leaf
-        # Span of the merged subtree.
-        # The three checks of Stan's build_tree at every level, as one product and one sum:
-        # the merged span; the left half plus the first point of the right half; the last
-        # point of the left half plus the right half.
-        rho_all = sub_rho - start_rho[1:]
-        rho_l = start_rho[:-1] + start_momentum[:-1] - start_rho[1:]
-        rho_r = sub_rho - start_rho[:-1] + t.end_momentum[:-1]
-        vb = jnp.broadcast_to(v, rho_all.shape)
-        ends = jnp.stack(
-            [
-                start_velocity[1:],
-                vb,
-                start_velocity[1:],
-                start_velocity[:-1],
-                t.end_velocity[:-1],
-                vb,
-            ]
-        )
-        spans = jnp.stack([rho_all, rho_all, rho_l, rho_l, rho_r, rho_r])
-        ok = jnp.all(jnp.sum(ends * spans, -1) > 0, 0)
-        inner_turn = jnp.any(inner & ~ok)
-        outer_turn = jnp.any(outer & ~ok)
 
-        closes = ((k1 & (pow2 - 1)) == 0) & ((k1 & pow2) != 0) & (level_idx < d)
-        col = closes[:, None]
-        end_velocity = jnp.where(col, v, t.end_velocity)
-        end_momentum = jnp.where(col, new.momentum, t.end_momentum)
+        # Checkpoints, all written before they are read so that XLA updates them in place.
+        # Leaf k starts the subtrees of levels up to tz(k), kept at row min(tz(k), d) (row d
+        # for k = 0); it ends a left half of size 2**tz(k + 1), kept at that row.
+        row_start = jnp.where(k == 0, d, jnp.minimum(_trailing_zeros(k), d))
+        starts = lax.dynamic_update_index_in_dim(
+            t.starts, jnp.stack([v, new.momentum, t.sub_rho])[:, None], row_start, 1
+        )
+        row_end = jnp.where(last_leaf, trash, _trailing_zeros(k1))
+        ends = lax.dynamic_update_index_in_dim(
+            t.ends, jnp.stack([v, new.momentum])[:, None], row_end, 1
+        )
+        # Should this leaf complete the subtree and the merge succeed, the whole trajectory
+        # becomes the left half at level d + 2: its far end at start-row d + 2, its near end
+        # at end-row d + 1. Nothing reads these rows before the merge, so they are written
+        # at every leaf and hold the right values once the last leaf is reached.
+        forward = ((direction_bits >> (d + 1).astype(jnp.uint32)) & 1) == 1
+        far_velocity = jnp.where(forward, left_velocity, right_velocity)
+        near_velocity = jnp.where(forward, right_velocity, left_velocity)
+        near_momentum = jnp.where(forward, right.momentum, left.momentum)
+        merged_rho = t.rho + sub_rho
+        starts = lax.dynamic_update_index_in_dim(
+            starts, jnp.stack([far_velocity, near_momentum, -merged_rho])[:, None], d + 2, 1
+        )
+        ends = lax.dynamic_update_index_in_dim(
+            ends, jnp.stack([near_velocity, near_momentum])[:, None], d + 1, 1
+        )
+
+        # Merges completed at leaf k: levels 1..tz(k+1) inside the subtree, and at its last
+        # leaf the merge with the old trajectory (level d + 1).
+        n_checks = jnp.minimum(_trailing_zeros(k1), d) + last_leaf.astype(jnp.int32)
+
+        def check(c):
+            j, _, starts, ends = c
+            # Level j starts at leaf a = k + 1 - 2**j, stored at row min(tz(a), d) (row
+            # d + 1 for the old trajectory); its right half starts at row j - 1 and its left
+            # half ends at end-row j - 1.
+            a = k1 - jnp.left_shift(jnp.int32(1), j)
+            row_a = jnp.where(
+                j == d + 1, d + 1, jnp.where(a == 0, d, jnp.minimum(_trailing_zeros(a), d))
+            )
+            v_a, rho_a = starts[0, row_a], starts[2, row_a]
+            v_m, p_m, rho_m = starts[0, j - 1], starts[1, j - 1], starts[2, j - 1]
+            v_e, p_e = ends[0, j - 1], ends[1, j - 1]
+            # Stan's three checks: the merged span; the left half plus the first point of
+            # the right half; the last point of the left half plus the right half.
+            span = sub_rho - rho_a
+            span_l = rho_m + p_m - rho_a
+            span_r = sub_rho - rho_m + p_e
+            dots = jnp.stack(
+                [
+                    jnp.dot(v_a, span),
+                    jnp.dot(v, span),
+                    jnp.dot(v_a, span_l),
+                    jnp.dot(v_m, span_l),
+                    jnp.dot(v_e, span_r),
+                    jnp.dot(v, span_r),
+                ]
+            )
+            return j + 1, jnp.all(dots > 0), starts, ends
+
+        j_end, no_turn, starts, ends = lax.while_loop(
+            lambda c: c[1] & (c[0] <= n_checks),
+            check,
+            (jnp.int32(1), jnp.bool_(True), starts, ends),
+        )
+        inner_turn = ~no_turn & (j_end - 1 <= d)
+        outer_turn = ~no_turn & (j_end - 1 == d + 1)
 
         invalid = diverging | inner_turn
         merge = last_leaf & ~invalid
@@ -320,22 +353,10 @@ def transition(
         sample = _where(accept, sub_sample, t.sample)
         sample_energy = jnp.where(accept, sub_energy, t.sample_energy)
         log_weight = jnp.where(merge, jnp.logaddexp(t.log_weight, sub_log_weight), t.log_weight)
-        rho = jnp.where(merge, t.rho + sub_rho, t.rho)
+        rho = jnp.where(merge, merged_rho, t.rho)
         depth = d + merge.astype(jnp.int32)
         done = invalid | (merge & (outer_turn | (depth >= limit)))
-
-        # After a merge, open the next subtree: the whole trajectory becomes the left half
-        # at level depth + 1, its near end the last point of that half.
-        forward = jnp.where(merge, ((direction_bits >> depth.astype(jnp.uint32)) & 1) == 1, fwd)
-        far_velocity = jnp.where(forward, left_velocity, right_velocity)
-        near_velocity = jnp.where(forward, right_velocity, left_velocity)
-        near_momentum = jnp.where(forward, right.momentum, left.momentum)
-        col = (merge & (level_idx == depth + 1))[:, None]
-        start_velocity = jnp.where(col, far_velocity, start_velocity)
-        start_rho = jnp.where(col, -rho, start_rho)
-        col = (merge & (level_idx == depth))[:, None]
-        end_velocity = jnp.where(col, near_velocity, end_velocity)
-        end_momentum = jnp.where(col, near_momentum, end_momentum)
+        forward = jnp.where(merge, forward, fwd)
 
         return _Tree(
             left=left,
@@ -353,11 +374,8 @@ def transition(
             sub_energy=sub_energy,
             sub_log_weight=jnp.where(merge, -jnp.inf, sub_log_weight),
             sub_rho=jnp.where(merge, 0.0, sub_rho),
-            start_velocity=start_velocity,
-            start_momentum=start_momentum,
-            start_rho=start_rho,
-            end_velocity=end_velocity,
-            end_momentum=end_momentum,
+            starts=starts,
+            ends=ends,
             n_steps=t.n_steps + 1,
             sum_accept=t.sum_accept + jnp.minimum(1.0, jnp.exp(log_w)),
             max_energy_error=jnp.where(

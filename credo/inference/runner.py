@@ -109,7 +109,10 @@ def _chunk_fn(logdensity_fn: Callable, max_treedepth: int, chunk_len: int) -> Ca
         def value_and_grad(x):
             return jax.value_and_grad(logdensity_fn)(x, data)
 
+        # The log-density and gradient at the chunk's start point are recomputed (once per
+        # chunk), so the same program also initialises the chains: see run_chains.
         position = state.hmc.position
+        state = state._replace(hmc=nuts.HMCState(position, *value_and_grad(position)))
         dtype = position.dtype
         first = state.iteration
         end = jnp.minimum(first + chunk_len, config.total)
@@ -174,20 +177,14 @@ def _chunk_fn(logdensity_fn: Callable, max_treedepth: int, chunk_len: int) -> Ca
     return chunk
 
 
-def _init_fn(logdensity_fn: Callable, dense: bool) -> Callable:
-    """``(positions (chains, dim), data, key_data (chains, 2)) -> batched _ChainState``."""
-
-    def init(positions, data, key_data):
-        chains, dim = positions.shape
-        logdensity, grad = jax.vmap(lambda x: jax.value_and_grad(logdensity_fn)(x, data))(positions)
-        adapt = adaptation.init(dim, dense, positions.dtype)
-        adapt = jax.tree.map(lambda x: jnp.broadcast_to(x, (chains, *x.shape)), adapt)
-        zeros = jnp.zeros(chains, jnp.int32)
-        return _ChainState(
-            nuts.HMCState(positions, logdensity, grad), adapt, zeros, zeros, key_data
-        )
-
-    return init
+def _initial_state(positions: np.ndarray, key_data: np.ndarray, dense: bool) -> _ChainState:
+    """Batched host-side (numpy) state; log-densities are filled in by the chunk program."""
+    chains, dim = positions.shape
+    adapt = adaptation.init(dim, dense, positions.dtype)
+    adapt = jax.tree.map(lambda x: np.broadcast_to(x, (chains, *np.shape(x))).copy(), adapt)
+    zeros = np.zeros(chains, np.int32)
+    hmc = nuts.HMCState(positions, np.zeros(chains, positions.dtype), np.zeros_like(positions))
+    return _ChainState(hmc, adapt, zeros, zeros.copy(), key_data)
 
 
 _cache: OrderedDict[tuple, Any] = OrderedDict()
@@ -251,6 +248,11 @@ class _Vectorized:
         )
         self.state, self.data, self.config = state, data, config
 
+    def initialise(self, config):
+        self.state = self.compiled(self.state, self.data, config)[0]
+        hmc = self.state.hmc
+        return np.asarray(hmc.logdensity), np.asarray(hmc.logdensity_grad)
+
     def advance(self):
         self.state, positions, stats = self.compiled(self.state, self.data, self.config)
         return np.asarray(positions), np.asarray(stats)
@@ -284,6 +286,15 @@ class _PerChain:
         self.pool = ThreadPoolExecutor(threads) if threads else None
         self.name = "parallel" if threads else "sequential"
 
+    def initialise(self, config):
+        for c, state in enumerate(self.states):
+            self.states[c] = self.compiled(state, self.inputs[c][0], config)[0]
+        hmc = [s.hmc for s in self.states]
+        return (
+            np.stack([np.asarray(h.logdensity) for h in hmc]),
+            np.stack([np.asarray(h.logdensity_grad) for h in hmc]),
+        )
+
     def _one(self, c):
         data, config = self.inputs[c]
         self.states[c], positions, stats = self.compiled(self.states[c], data, config)
@@ -303,6 +314,10 @@ class _PerChain:
     def close(self):
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _as_input(x: Any) -> Any:
+    return x if isinstance(x, jax.Array) else np.asarray(x)
 
 
 def _splitmix64(x: np.ndarray) -> np.ndarray:
@@ -403,35 +418,18 @@ def run_chains(
         dtype = jnp.dtype(jax.dtypes.canonicalize_dtype(initial_positions.dtype))
     initial_positions = initial_positions.astype(dtype)
     chains, dim = initial_positions.shape
-    data = jax.tree.map(jnp.asarray, data)
+    data = jax.tree.map(_as_input, data)
     total = num_tune + num_draws
     chunk_len = _chunk_length(total, chunk_size)
     if chain_method == "auto":
         chain_method = _auto_method(chains, dim)
 
-    # Initial points: log-density, gradient and warmup state (a small program of its own).
-    key_data = _chain_keys(rng_key, chains)
-    init_compiled, init_seconds = _compile(
-        ("init", logdensity_fn, bool(dense_mass)),
-        lambda: _init_fn(logdensity_fn, bool(dense_mass)),
-        initial_positions,
-        data,
-        key_data,
-    )
-    state = jax.device_get(init_compiled(initial_positions, data, key_data))
-    logdensity = state.hmc.logdensity
-    bad = ~(np.isfinite(logdensity) & np.all(np.isfinite(state.hmc.logdensity_grad), -1))
-    if bad.any():
-        raise SamplingError(
-            f"the log-density or its gradient is not finite at the initial point of chains "
-            f"{np.flatnonzero(bad).tolist()}"
-        )
+    state = _initial_state(initial_positions, _chain_keys(rng_key, chains), bool(dense_mass))
     config = _Config(
         total=np.int32(total),
         target_accept=np.asarray(target_accept, dtype),
         schedule=adaptation.make_schedule(num_tune),
     )
-
     chunk = _chunk_fn(logdensity_fn, max_treedepth, chunk_len)
     key = (logdensity_fn, max_treedepth, bool(dense_mass), chunk_len, dim, str(dtype))
     if chain_method == "vectorized":
@@ -439,7 +437,17 @@ def run_chains(
     else:
         threads = min(chains, os.cpu_count() or 1) if chain_method == "parallel" else 0
         runner = _PerChain(chunk, key, state, data, config, chains, threads)
-    compile_seconds = init_seconds + runner.compile_seconds
+    compile_seconds = runner.compile_seconds
+
+    # A run of zero iterations evaluates the log-density at the initial points.
+    logdensity, grad = runner.initialise(config._replace(total=np.int32(0)))
+    bad = ~(np.isfinite(logdensity) & np.all(np.isfinite(grad), -1))
+    if bad.any():
+        runner.close()
+        raise SamplingError(
+            f"the log-density or its gradient is not finite at the initial point of chains "
+            f"{np.flatnonzero(bad).tolist()}"
+        )
 
     positions: list[np.ndarray] = []
     stats: list[np.ndarray] = []
