@@ -189,12 +189,18 @@ def transition(
     inverse_mass_matrix: jax.Array,
     max_treedepth: int = 10,
     depth_limit: jax.Array | int | None = None,
+    reset: jax.Array | bool = False,
 ) -> tuple[HMCState, NUTSInfo]:
     """NUTS transition given ``value_and_grad_fn(position) -> (logdensity, grad)``.
 
     ``max_treedepth`` (static) sizes the checkpoints; ``depth_limit`` (may be traced, at most
     ``max_treedepth``) stops the doubling earlier: ``depth_limit=1`` is a single leapfrog step
     in a random direction, which the step-size search uses.
+
+    ``reset=True`` (may be traced) with ``step_size=0`` and ``depth_limit=1`` returns the state
+    at ``state.position`` with its log-density and gradient evaluated (``state``'s own are
+    ignored; the info is meaningless). A driver uses it to initialise chains inside the same
+    program, so that the log-density is traced once.
     """
     position = state.position
     dtype = position.dtype
@@ -269,7 +275,7 @@ def transition(
 
         # Multinomial draw inside the subtree, made progressively.
         sub_log_weight = jnp.logaddexp(t.sub_log_weight, log_w)
-        take = u0 < jnp.exp(log_w - sub_log_weight)
+        take = (u0 < jnp.exp(log_w - sub_log_weight)) | reset
         leaf_state = HMCState(new.position, new.logdensity, new.logdensity_grad)
         sub_sample = _where(take, leaf_state, t.sub_sample)
         sub_energy = jnp.where(take, energy, t.sub_energy)
@@ -349,7 +355,7 @@ def transition(
         invalid = diverging | inner_turn
         merge = last_leaf & ~invalid
         # Biased progressive sampling between the old trajectory and the new subtree.
-        accept = merge & (u1 < jnp.exp(sub_log_weight - t.log_weight))
+        accept = (merge & (u1 < jnp.exp(sub_log_weight - t.log_weight))) | reset
         sample = _where(accept, sub_sample, t.sample)
         sample_energy = jnp.where(accept, sub_energy, t.sample_energy)
         log_weight = jnp.where(merge, jnp.logaddexp(t.log_weight, sub_log_weight), t.log_weight)

@@ -67,6 +67,7 @@ class _ChainState(NamedTuple):
     adapt: adaptation.AdaptationState
     iteration: jax.Array  # global iteration counter: warmup then draws
     counter: jax.Array  # loop iterations, step-size search trials included
+    ready: jax.Array  # the log-density at the position has been evaluated
     rng_key: jax.Array  # (2,) uint32: the chain's threefry key data
 
 
@@ -109,10 +110,7 @@ def _chunk_fn(logdensity_fn: Callable, max_treedepth: int, chunk_len: int) -> Ca
         def value_and_grad(x):
             return jax.value_and_grad(logdensity_fn)(x, data)
 
-        # The log-density and gradient at the chunk's start point are recomputed (once per
-        # chunk), so the same program also initialises the chains: see run_chains.
         position = state.hmc.position
-        state = state._replace(hmc=nuts.HMCState(position, *value_and_grad(position)))
         dtype = position.dtype
         first = state.iteration
         end = jnp.minimum(first + chunk_len, config.total)
@@ -123,8 +121,14 @@ def _chunk_fn(logdensity_fn: Callable, max_treedepth: int, chunk_len: int) -> Ca
             st, positions, stats = carry
             step_key = _iteration_key(st.rng_key, st.counter)
             adapt = st.adapt
-            searching = adapt.search.active
+            # Three kinds of iteration share the one transition: evaluating the initial
+            # point (a step of size 0), a step-size search trial (one leapfrog step), and a
+            # NUTS transition, the only kind that advances the iteration counter.
+            reset = ~st.ready
+            searching = adapt.search.active & st.ready
+            moving = ~searching & st.ready
             step_size = jnp.where(searching, adapt.search.step_size, adapt.step_size)
+            step_size = jnp.where(reset, 0.0, step_size)
             hmc, info = nuts.transition(
                 step_key,
                 st.hmc,
@@ -132,9 +136,10 @@ def _chunk_fn(logdensity_fn: Callable, max_treedepth: int, chunk_len: int) -> Ca
                 step_size,
                 adapt.inverse_mass_matrix,
                 max_treedepth,
-                jnp.where(searching, 1, max_treedepth),
+                jnp.where(moving, max_treedepth, 1),
+                reset,
             )
-            tuning = st.iteration < config.schedule.num_tune
+            tuning = moving & (st.iteration < config.schedule.num_tune)
             adapted = adaptation.update(
                 adapt,
                 st.iteration,
@@ -165,26 +170,28 @@ def _chunk_fn(logdensity_fn: Callable, max_treedepth: int, chunk_len: int) -> Ca
             ).astype(dtype)
             positions = lax.dynamic_update_index_in_dim(positions, hmc.position, row, 0)
             stats = lax.dynamic_update_index_in_dim(stats, record, row, 0)
-            iteration = st.iteration + jnp.where(searching, 0, 1).astype(st.iteration.dtype)
-            return (
-                _ChainState(new_hmc, new_adapt, iteration, st.counter + 1, st.rng_key),
-                positions,
-                stats,
+            iteration = st.iteration + moving.astype(st.iteration.dtype)
+            new_state = _ChainState(
+                new_hmc, new_adapt, iteration, st.counter + 1, jnp.bool_(True), st.rng_key
             )
+            return new_state, positions, stats
 
-        return lax.while_loop(lambda c: c[0].iteration < end, body, (state, positions, stats))
+        def cond(carry):
+            return ~carry[0].ready | (carry[0].iteration < end)
+
+        return lax.while_loop(cond, body, (state, positions, stats))
 
     return chunk
 
 
 def _initial_state(positions: np.ndarray, key_data: np.ndarray, dense: bool) -> _ChainState:
-    """Batched host-side (numpy) state; log-densities are filled in by the chunk program."""
+    """Batched host-side (numpy) state; the chunk program evaluates the log-density first."""
     chains, dim = positions.shape
     adapt = adaptation.init(dim, dense, positions.dtype)
     adapt = jax.tree.map(lambda x: np.broadcast_to(x, (chains, *np.shape(x))).copy(), adapt)
     zeros = np.zeros(chains, np.int32)
     hmc = nuts.HMCState(positions, np.zeros(chains, positions.dtype), np.zeros_like(positions))
-    return _ChainState(hmc, adapt, zeros, zeros.copy(), key_data)
+    return _ChainState(hmc, adapt, zeros, zeros.copy(), np.zeros(chains, bool), key_data)
 
 
 _cache: OrderedDict[tuple, Any] = OrderedDict()
@@ -439,7 +446,7 @@ def run_chains(
         runner = _PerChain(chunk, key, state, data, config, chains, threads)
     compile_seconds = runner.compile_seconds
 
-    # A run of zero iterations evaluates the log-density at the initial points.
+    # A run of zero iterations only evaluates the log-density at the initial points.
     logdensity, grad = runner.initialise(config._replace(total=np.int32(0)))
     bad = ~(np.isfinite(logdensity) & np.all(np.isfinite(grad), -1))
     if bad.any():
