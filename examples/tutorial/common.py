@@ -60,9 +60,9 @@ def tutorial_api(sample: bool = True, **overrides: Any) -> Any:
     return _TutorialAPI(sample, overrides)
 
 
-def mcse(da: xr.DataArray) -> np.ndarray:
-    """Monte Carlo standard error of the posterior mean, per entry."""
-    return np.asarray(az.mcse(da).values)
+def mcse(da: xr.DataArray, method: str = "mean") -> np.ndarray:
+    """Monte Carlo standard error of the posterior mean (or ``method="sd"``), per entry."""
+    return np.asarray(az.mcse(da, method=method).values)
 
 
 def post(trace: xr.DataTree, name: str) -> xr.DataArray:

@@ -18,12 +18,14 @@ _T_START = time.perf_counter()  # the total time printed includes the imports
 
 import argparse  # noqa: E402
 import logging  # noqa: E402
+import multiprocessing  # noqa: E402
 import os  # noqa: E402
 import platform  # noqa: E402
 import sys  # noqa: E402
 import traceback  # noqa: E402
 import warnings  # noqa: E402
 from collections.abc import Iterator, Sequence  # noqa: E402
+from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from pathlib import Path  # noqa: E402
 from types import ModuleType  # noqa: E402
@@ -88,6 +90,13 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         help="JAX's persistent compilation cache folder: a second run skips most compiling",
     )
     p.add_argument("--no-compile-cache", action="store_true", help="compile everything afresh")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="models run side by side in this many worker processes (one model's compiling, "
+        "which uses one core, then overlaps another's sampling)",
+    )
     return p.parse_args(argv)
 
 
@@ -146,7 +155,7 @@ def run_model(
     img = out_dir / "img"
     img.mkdir(parents=True, exist_ok=True)
     with _captured(res.warnings):
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         try:
             model, trace, _ = module.run(pm=tutorial_api(**overrides))
         except Exception:
@@ -154,6 +163,7 @@ def run_model(
             res.error = traceback.format_exc(limit=6)
             return res
         res.seconds = time.perf_counter() - t0
+        res.cpu_seconds = time.process_time() - cpu0  # all of this process's threads
         try:
             _describe(res, module, model, trace, out_dir)
         except Exception:
@@ -193,15 +203,49 @@ def _line(r: ModelResult) -> str:
     )
 
 
-def _cache(args: argparse.Namespace) -> str:
+def _use_cache(folder: Path | None) -> None:
+    if folder is not None:
+        jax.config.update("jax_compilation_cache_dir", str(folder))
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+
+
+def _cache(args: argparse.Namespace) -> tuple[Path | None, str]:
     if args.no_compile_cache:
-        return "off"
+        return None, "off"
     folder = args.compile_cache
     folder.mkdir(parents=True, exist_ok=True)
     entries = sum(1 for _ in folder.iterdir())
-    jax.config.update("jax_compilation_cache_dir", str(folder))
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
-    return f"{folder} ({'warm, ' + str(entries) + ' entries' if entries else 'cold'})"
+    _use_cache(folder)
+    return folder, f"{folder} ({'warm, ' + str(entries) + ' entries' if entries else 'cold'})"
+
+
+def _worker(name: str, out: Path, seed: int, quick: bool, cache: Path | None) -> ModelResult:
+    _use_cache(cache)
+    return run_model(load(name), out, seed=seed, quick=quick)
+
+
+def _run_all(
+    modules: list[ModuleType], args: argparse.Namespace, cache: Path | None, report: Any
+) -> list[ModelResult]:
+    """Run the models (in ``args.jobs`` worker processes when more than one); ``report`` is
+    called with each result as it comes."""
+    if args.jobs <= 1:
+        results = []
+        for module in modules:
+            results.append(run_model(module, args.out, seed=args.seed, quick=args.quick))
+            report(results[-1])
+        return results
+    names = [m.__name__.rsplit(".", 1)[-1] for m in modules]
+    done: dict[str, ModelResult] = {}
+    ctx = multiprocessing.get_context("spawn")  # a fresh JAX runtime per worker
+    with ProcessPoolExecutor(max_workers=args.jobs, mp_context=ctx) as pool:
+        futures = {
+            pool.submit(_worker, n, args.out, args.seed, args.quick, cache): n for n in names
+        }
+        for fut in as_completed(futures):
+            done[futures[fut]] = fut.result()
+            report(done[futures[fut]])
+    return [done[n] for n in names]
 
 
 def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
@@ -211,21 +255,23 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     load1 = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    cache, cache_text = _cache(args)
     header = {
         "credo": credo.__version__,
         "jax": jax.__version__,
         "arviz": az.__version__,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, load {load1:.1f} at start",
-        "compile cache": _cache(args),
+        "compile cache": cache_text,
         "draws": "quick " + str(QUICK) if args.quick else "the tutorial's",
         "random_seed": str(args.seed),
     }
     console.print(
         f"[bold]The PyMC3 tutorial with credo[/]: {len(modules)} models, "
-        f"{os.cpu_count()} cores, compile cache {header['compile cache']}"
+        f"{os.cpu_count()} cores (load {load1:.1f}), {args.jobs} at a time, compile cache "
+        f"{header['compile cache']}"
     )
-    results: list[ModelResult] = []
     t_models = time.perf_counter()
+    cpu_models = time.process_time()
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -235,23 +281,31 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
         console=console,
         transient=True,
     ) as progress:
-        task = progress.add_task("", total=len(modules))
-        for module in modules:
-            progress.update(task, description=f"{module.NAME}")
-            res = run_model(module, out, seed=args.seed, quick=args.quick)
-            results.append(res)
+        task = progress.add_task("running the models", total=len(modules))
+
+        def report(res: ModelResult) -> None:
             console.print(_line(res))
             progress.advance(task)
+
+        results = _run_all(modules, args, cache, report)
     models_s = time.perf_counter() - t_models
+    models_cpu = (
+        time.process_time() - cpu_models
+        if args.jobs <= 1
+        else sum(r.cpu_seconds for r in results if np.isfinite(r.cpu_seconds))
+    )
     total = time.perf_counter() - _T_START
-    header["time"] = f"{total:.1f} s in all, {models_s:.1f} s running the models"
+    header["time"] = (
+        f"{total:.1f} s in all, {models_s:.1f} s running the models ({models_cpu:.0f} s of CPU)"
+    )
     html_path = write_html(results, out, header)
     write_markdown(results, out, header)
     holding = sum(r.holds and not r.error for r in results)
     total = time.perf_counter() - _T_START
     console.print(
         f"[bold]{holding}/{len(results)} conclusions hold[/]; total {total:.1f} s "
-        f"(models {models_s:.1f} s, imports and report {total - models_s:.1f} s)"
+        f"(models {models_s:.1f} s using {models_cpu:.0f} s of CPU; imports and report "
+        f"{total - models_s:.1f} s)"
     )
     console.print(f"report: {html_path} (and {out / 'README.md'})")
     return 0 if holding == len(results) else 1

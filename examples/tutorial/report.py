@@ -60,6 +60,7 @@ class ModelResult:
     code: str
     data_code: str
     seconds: float = float("nan")
+    cpu_seconds: float = float("nan")
     compile_seconds: float = float("nan")
     sampling_seconds: float = float("nan")
     sample_args: str = ""
@@ -308,7 +309,8 @@ def _model_html(r: ModelResult, out_dir: Path) -> str:
         return "\n".join(out)
     out.append(f"<p><b>Conclusion</b> {_mark(r.holds)}: {html.escape(r.conclusion)}.</p>")
     out.append(
-        f"<p class='note'>{r.seconds:.1f} s (compile {r.compile_seconds:.1f} s, sampling "
+        f"<p class='note'>{r.seconds:.1f} s, {r.cpu_seconds:.1f} s of CPU (compile "
+        f"{r.compile_seconds:.1f} s, sampling "
         f"{r.sampling_seconds:.1f} s); {r.divergences} divergences; max R-hat "
         f"{_fmt_rhat(r.max_rhat)}; min bulk ESS {r.min_ess_bulk:.0f}. "
         f"Sampled as written, with {html.escape(r.sample_args)} added.</p>"
@@ -386,7 +388,8 @@ def write_markdown(results: list[ModelResult], out_dir: Path, header: dict[str, 
         mark = "✔ holds" if r.holds else "✘ does not hold"
         md += [f"**Conclusion ({mark}):** {r.conclusion}.", ""]
         md += [
-            f"{r.seconds:.1f} s (compile {r.compile_seconds:.1f} s, sampling "
+            f"{r.seconds:.1f} s, {r.cpu_seconds:.1f} s of CPU (compile {r.compile_seconds:.1f} s, "
+            "sampling "
             f"{r.sampling_seconds:.1f} s); {r.divergences} divergences; max R-hat "
             f"{_fmt_rhat(r.max_rhat)}; min bulk ESS {r.min_ess_bulk:.0f}. Sampled as written, "
             f"with {r.sample_args} added.",
