@@ -155,7 +155,17 @@ class Distribution:
         label = f"{cls.__name__}('{name}')" if name else f"{cls.__name__}.dist"
         given = cls._collect(args, kwargs, label)
         static = {k: given.pop(k) for k in cls.static_params if k in given}
-        params = cls.standardize(dict(given), static) if hasattr(cls, "standardize") else given
+        try:
+            params = (
+                cls.standardize(dict(given), static) if hasattr(cls, "standardize") else given
+            )
+        except ParameterError as err:
+            msg = str(err)
+            # Name the variable (standardize only knows the class).
+            for prefix in (f"{cls.__name__}: ", f"{cls.__name__}.dist: "):
+                if msg.startswith(prefix):
+                    msg = msg[len(prefix) :]
+            raise ParameterError(f"{label}: {msg}") from None
         params = cls._complete(params, label)
         params = {k: T.as_tensor(v) for k, v in params.items()}
         cls._check_constant_params(params, label)
