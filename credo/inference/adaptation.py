@@ -21,6 +21,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax import lax
 
 __all__ = [
     "AdaptationState",
@@ -281,8 +282,11 @@ def init(
     )
 
 
-def _select(pred, a, b):
-    return jax.tree.map(lambda x, y: jnp.where(pred, x, y), a, b)
+def _select(pred, on_true, on_false):
+    # lax.select (a primitive, unlike the jitted jnp.where) keeps tracing cheap.
+    return jax.tree.map(
+        lambda a, b: lax.select(pred, jnp.asarray(a), jnp.asarray(b)), on_true, on_false
+    )
 
 
 def search_update(state: AdaptationState, accept_prob: jax.Array) -> AdaptationState:

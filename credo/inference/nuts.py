@@ -36,7 +36,16 @@ from jax import lax
 from credo.inference import metrics
 from credo.inference.integrators import IntegratorState, velocity_verlet
 
-__all__ = ["HMCState", "NUTSInfo", "init", "step", "transition", "DIVERGENCE_THRESHOLD"]
+__all__ = [
+    "DIVERGENCE_THRESHOLD",
+    "HMCState",
+    "NUTSInfo",
+    "init",
+    "key_words",
+    "random_words",
+    "step",
+    "transition",
+]
 
 # Stan's ``max_deltaH_``: a leaf whose energy exceeds the initial one by this is divergent.
 DIVERGENCE_THRESHOLD = 1000.0
@@ -127,8 +136,15 @@ def step(
     )
 
 
-def _where(pred: jax.Array, a, b):
-    return jax.tree.map(lambda x, y: jnp.where(pred, x, y), a, b)
+def _select(pred: jax.Array, on_true, on_false):
+    # lax.select with a scalar predicate: unlike jnp.where it is a primitive, not a jitted
+    # wrapper, which keeps tracing (and the compiled program) small.
+    return jax.tree.map(lambda a, b: lax.select(pred, a, b), on_true, on_false)
+
+
+def _logaddexp(a: jax.Array, b: jax.Array) -> jax.Array:
+    m = lax.max(a, b)
+    return lax.select(lax.abs(m) == jnp.inf, m, m + jnp.log1p(jnp.exp(-lax.abs(a - b))))
 
 
 _GOLDEN = 0x9E3779B9
@@ -148,26 +164,49 @@ def _mix32(x: jax.Array) -> jax.Array:
     return x ^ (x >> 16)
 
 
+# Randomness: a transition's key is two uint32 words, and its i-th random word is the keyed
+# hash mix(mix(k0 + i * golden) ^ k1), a counter-based generator in the sense of Salmon et
+# al. (2011, "Parallel random numbers: as easy as 1, 2, 3"). It costs a dozen integer ops,
+# where a threefry evaluation is ~100 and a large share of the compile time of the sampler.
+# Words 1.. feed the momentum, word 0 the doubling directions, words from _LEAF_BASE the
+# per-leaf uniforms (whose number is only known at run time).
+_LEAF_BASE = 1 << 31
+
+
+def key_words(rng_key: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """Two uint32 words from a JAX PRNG key (typed, or raw uint32 key data)."""
+    if jnp.issubdtype(rng_key.dtype, jax.dtypes.prng_key):
+        rng_key = jax.random.key_data(rng_key)
+    data = jnp.ravel(rng_key).astype(jnp.uint32)
+    if data.shape[0] >= 4:
+        return data[0] ^ data[2], data[1] ^ data[3]
+    return data[0], data[-1]
+
+
+def random_words(k0: jax.Array, k1: jax.Array, index: jax.Array) -> jax.Array:
+    """The random words at (uint32) positions ``index`` of the stream keyed by ``k0, k1``."""
+    return _mix32(_mix32(k0 + index * jnp.uint32(_GOLDEN)) ^ k1)
+
+
 def _to_unit(word: jax.Array, dtype) -> jax.Array:
     """A uint32 word to a uniform in (0, 1)."""
     return (word.astype(dtype) + 0.5) * (1.0 / 4294967296.0)
 
 
-def _leaf_uniforms(seed0, seed1, counter, dtype) -> tuple[jax.Array, jax.Array]:
-    """Two uniforms for leaf ``counter``: a counter-based hash (Weyl sequence through a
-    mixer) keyed by the transition's threefry words, so the loop needs no threefry call."""
-    c = counter.astype(jnp.uint32) * jnp.uint32((2 * _GOLDEN) & 0xFFFFFFFF)
-    a = _mix32(_mix32(c + seed0) ^ seed1)
-    b = _mix32(_mix32(c + jnp.uint32(_GOLDEN) + seed0) ^ seed1)
-    return _to_unit(a, dtype), _to_unit(b, dtype)
+def _leaf_uniforms(k0, k1, leaf, dtype) -> tuple[jax.Array, jax.Array]:
+    index = jnp.uint32(_LEAF_BASE) + 2 * leaf.astype(jnp.uint32)
+    return (
+        _to_unit(random_words(k0, k1, index), dtype),
+        _to_unit(random_words(k0, k1, index + 1), dtype),
+    )
 
 
-def _random(rng_key: jax.Array, dim: int, dtype) -> tuple[jax.Array, jax.Array]:
-    """``dim`` standard normals (Box-Muller) and three uint32 words from one threefry call."""
+def _random(rng_key: jax.Array, dim: int, dtype) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """``dim`` standard normals (Box-Muller), the direction word and the key words."""
+    k0, k1 = key_words(rng_key)
     pairs = (dim + 1) // 2
     words_per_uniform = 2 if jnp.finfo(dtype).bits > 32 else 1
-    bits = jax.random.bits(rng_key, (2 * pairs * words_per_uniform + 3,), jnp.uint32)
-    extra, bits = bits[:3], bits[3:]
+    bits = random_words(k0, k1, jnp.arange(1, 2 * pairs * words_per_uniform + 1, dtype=jnp.uint32))
     if words_per_uniform == 2:
         # 53-bit uniforms in (0, 1) from two words.
         hi = (bits[0::2] >> 5).astype(dtype)
@@ -178,7 +217,7 @@ def _random(rng_key: jax.Array, dim: int, dtype) -> tuple[jax.Array, jax.Array]:
     r = jnp.sqrt(-2.0 * jnp.log(u[:pairs]))
     theta = (2.0 * jnp.pi) * u[pairs:]
     normals = jnp.concatenate([r * jnp.cos(theta), r * jnp.sin(theta)])[:dim]
-    return normals, extra
+    return normals, random_words(k0, k1, jnp.uint32(0)), jnp.stack([k0, k1])
 
 
 def transition(
@@ -206,17 +245,15 @@ def transition(
     dtype = position.dtype
     limit = max_treedepth if depth_limit is None else depth_limit
     step_size = jnp.asarray(step_size, dtype)
+    inf = jnp.asarray(jnp.inf, dtype)
+    one = jnp.asarray(1.0, dtype)
 
     def vel(p):
         return metrics.velocity(p, inverse_mass_matrix)
 
-    # All randomness of the transition comes from one threefry call: the momentum's normals,
-    # one word whose bits are the doubling directions, and two words that seed a counter-based
-    # hash for the per-leaf uniforms (whose number is only known at run time).
     dim = position.shape[0]
-    normals, words = _random(rng_key, dim, dtype)
+    normals, direction_bits, key = _random(rng_key, dim, dtype)
     momentum = metrics.momentum_from_normal(normals, inverse_mass_matrix)
-    direction_bits, seed0, seed1 = words[0], words[1], words[2]
     velocity0 = vel(momentum)
     energy0 = -state.logdensity + 0.5 * jnp.dot(momentum, velocity0)
     point = IntegratorState(position, momentum, state.logdensity, state.logdensity_grad)
@@ -258,27 +295,29 @@ def transition(
 
     def body(t: _Tree) -> _Tree:
         fwd, d, k = t.forward, t.depth, t.leaf
-        origin = _where(fwd, t.right, t.left)
-        new = velocity_verlet(origin, jnp.where(fwd, step_size, -step_size), value_and_grad_fn, vel)
+        origin = _select(fwd, t.right, t.left)
+        new = velocity_verlet(
+            origin, lax.select(fwd, step_size, -step_size), value_and_grad_fn, vel
+        )
         v = vel(new.momentum)
         energy = -new.logdensity + 0.5 * jnp.dot(new.momentum, v)
-        energy = jnp.where(jnp.isnan(energy), jnp.inf, energy)
+        energy = lax.select(energy != energy, inf, energy)
         delta = energy - energy0
         diverging = delta > DIVERGENCE_THRESHOLD
         log_w = -delta
-        u0, u1 = _leaf_uniforms(seed0, seed1, t.n_steps, dtype)
+        u0, u1 = _leaf_uniforms(key[0], key[1], t.n_steps, dtype)
 
-        left = _where(fwd, t.left, new)
-        right = _where(fwd, new, t.right)
-        left_velocity = jnp.where(fwd, t.left_velocity, v)
-        right_velocity = jnp.where(fwd, v, t.right_velocity)
+        left = _select(fwd, t.left, new)
+        right = _select(fwd, new, t.right)
+        left_velocity = lax.select(fwd, t.left_velocity, v)
+        right_velocity = lax.select(fwd, v, t.right_velocity)
 
         # Multinomial draw inside the subtree, made progressively.
-        sub_log_weight = jnp.logaddexp(t.sub_log_weight, log_w)
+        sub_log_weight = _logaddexp(t.sub_log_weight, log_w)
         take = (u0 < jnp.exp(log_w - sub_log_weight)) | reset
         leaf_state = HMCState(new.position, new.logdensity, new.logdensity_grad)
-        sub_sample = _where(take, leaf_state, t.sub_sample)
-        sub_energy = jnp.where(take, energy, t.sub_energy)
+        sub_sample = _select(take, leaf_state, t.sub_sample)
+        sub_energy = lax.select(take, energy, t.sub_energy)
         sub_rho = t.sub_rho + new.momentum
 
         k1 = k + 1
@@ -287,11 +326,11 @@ def transition(
         # Checkpoints, all written before they are read so that XLA updates them in place.
         # Leaf k starts the subtrees of levels up to tz(k), kept at row min(tz(k), d) (row d
         # for k = 0); it ends a left half of size 2**tz(k + 1), kept at that row.
-        row_start = jnp.where(k == 0, d, jnp.minimum(_trailing_zeros(k), d))
+        row_start = lax.select(k == 0, d, lax.min(_trailing_zeros(k), d))
         starts = lax.dynamic_update_index_in_dim(
             t.starts, jnp.stack([v, new.momentum, t.sub_rho])[:, None], row_start, 1
         )
-        row_end = jnp.where(last_leaf, trash, _trailing_zeros(k1))
+        row_end = lax.select(last_leaf, jnp.int32(trash), _trailing_zeros(k1))
         ends = lax.dynamic_update_index_in_dim(
             t.ends, jnp.stack([v, new.momentum])[:, None], row_end, 1
         )
@@ -300,9 +339,9 @@ def transition(
         # at end-row d + 1. Nothing reads these rows before the merge, so they are written
         # at every leaf and hold the right values once the last leaf is reached.
         forward = ((direction_bits >> (d + 1).astype(jnp.uint32)) & 1) == 1
-        far_velocity = jnp.where(forward, left_velocity, right_velocity)
-        near_velocity = jnp.where(forward, right_velocity, left_velocity)
-        near_momentum = jnp.where(forward, right.momentum, left.momentum)
+        far_velocity = lax.select(forward, left_velocity, right_velocity)
+        near_velocity = lax.select(forward, right_velocity, left_velocity)
+        near_momentum = lax.select(forward, right.momentum, left.momentum)
         merged_rho = t.rho + sub_rho
         starts = lax.dynamic_update_index_in_dim(
             starts, jnp.stack([far_velocity, near_momentum, -merged_rho])[:, None], d + 2, 1
@@ -313,7 +352,7 @@ def transition(
 
         # Merges completed at leaf k: levels 1..tz(k+1) inside the subtree, and at its last
         # leaf the merge with the old trajectory (level d + 1).
-        n_checks = jnp.minimum(_trailing_zeros(k1), d) + last_leaf.astype(jnp.int32)
+        n_checks = lax.min(_trailing_zeros(k1), d) + last_leaf.astype(jnp.int32)
 
         def check(c):
             j, _, starts, ends = c
@@ -321,8 +360,8 @@ def transition(
             # d + 1 for the old trajectory); its right half starts at row j - 1 and its left
             # half ends at end-row j - 1.
             a = k1 - jnp.left_shift(jnp.int32(1), j)
-            row_a = jnp.where(
-                j == d + 1, d + 1, jnp.where(a == 0, d, jnp.minimum(_trailing_zeros(a), d))
+            row_a = lax.select(
+                j == d + 1, d + 1, lax.select(a == 0, d, lax.min(_trailing_zeros(a), d))
             )
             v_a, rho_a = starts[0, row_a], starts[2, row_a]
             v_m, p_m, rho_m = starts[0, j - 1], starts[1, j - 1], starts[2, j - 1]
@@ -356,13 +395,13 @@ def transition(
         merge = last_leaf & ~invalid
         # Biased progressive sampling between the old trajectory and the new subtree.
         accept = (merge & (u1 < jnp.exp(sub_log_weight - t.log_weight))) | reset
-        sample = _where(accept, sub_sample, t.sample)
-        sample_energy = jnp.where(accept, sub_energy, t.sample_energy)
-        log_weight = jnp.where(merge, jnp.logaddexp(t.log_weight, sub_log_weight), t.log_weight)
-        rho = jnp.where(merge, merged_rho, t.rho)
+        sample = _select(accept, sub_sample, t.sample)
+        sample_energy = lax.select(accept, sub_energy, t.sample_energy)
+        log_weight = lax.select(merge, _logaddexp(t.log_weight, sub_log_weight), t.log_weight)
+        rho = lax.select(merge, merged_rho, t.rho)
         depth = d + merge.astype(jnp.int32)
         done = invalid | (merge & (outer_turn | (depth >= limit)))
-        forward = jnp.where(merge, forward, fwd)
+        forward = lax.select(merge, forward, fwd)
 
         return _Tree(
             left=left,
@@ -371,21 +410,21 @@ def transition(
             right_velocity=right_velocity,
             forward=forward,
             depth=depth,
-            leaf=jnp.where(merge, 0, k1),
+            leaf=lax.select(merge, jnp.int32(0), k1),
             sample=sample,
             sample_energy=sample_energy,
             log_weight=log_weight,
             rho=rho,
             sub_sample=sub_sample,
             sub_energy=sub_energy,
-            sub_log_weight=jnp.where(merge, -jnp.inf, sub_log_weight),
-            sub_rho=jnp.where(merge, 0.0, sub_rho),
+            sub_log_weight=lax.select(merge, -inf, sub_log_weight),
+            sub_rho=lax.select(merge, jnp.zeros_like(sub_rho), sub_rho),
             starts=starts,
             ends=ends,
             n_steps=t.n_steps + 1,
-            sum_accept=t.sum_accept + jnp.minimum(1.0, jnp.exp(log_w)),
-            max_energy_error=jnp.where(
-                jnp.abs(delta) > jnp.abs(t.max_energy_error), delta, t.max_energy_error
+            sum_accept=t.sum_accept + lax.min(one, jnp.exp(log_w)),
+            max_energy_error=lax.select(
+                lax.abs(delta) > lax.abs(t.max_energy_error), delta, t.max_energy_error
             ),
             diverging=t.diverging | diverging,
             done=done,
@@ -399,6 +438,6 @@ def transition(
         diverging=tree.diverging,
         tree_depth=tree.depth,
         n_steps=tree.n_steps,
-        acceptance_rate=tree.sum_accept / jnp.maximum(tree.n_steps, 1),
+        acceptance_rate=tree.sum_accept / lax.max(tree.n_steps, jnp.int32(1)).astype(dtype),
     )
     return tree.sample, info

@@ -80,23 +80,21 @@ class _Config(NamedTuple):
 # --- the compiled programs ------------------------------------------------------------------
 
 
-def _mix32(x: jax.Array) -> jax.Array:
-    x = x ^ (x >> 16)
-    x = x * jnp.uint32(0x7FEB352D)
-    x = x ^ (x >> 15)
-    x = x * jnp.uint32(0x846CA68B)
-    return x ^ (x >> 16)
+def _select(pred: jax.Array, on_true: Any, on_false: Any) -> Any:
+    # lax.select (a primitive, unlike the jitted jnp.where) keeps tracing cheap.
+    return jax.tree.map(lambda a, b: lax.select(pred, a, b), on_true, on_false)
 
 
 def _iteration_key(key_data: jax.Array, counter: jax.Array) -> jax.Array:
-    """The threefry key of loop iteration ``counter``: the chain's key with both words
-    xor-ed with a bijective hash of the counter. Threefry keys index independent streams
-    (Salmon et al. 2011, "Parallel random numbers: as easy as 1, 2, 3"), so this replaces a
-    ``split`` per iteration (a second threefry evaluation in the loop) by a few integer ops.
-    """
+    """The key of loop iteration ``counter`` (two uint32 words): the chain's key words hashed
+    with the counter; distinct counters give distinct second words."""
     c = counter.astype(jnp.uint32)
-    words = jnp.stack([_mix32(c), _mix32(c ^ jnp.uint32(0x5BD1E995))])
-    return jax.random.wrap_key_data(key_data ^ words, impl="threefry2x32")
+    return jnp.stack(
+        [
+            nuts.random_words(key_data[0], key_data[1], c),
+            nuts.random_words(key_data[1], key_data[0], c ^ jnp.uint32(0x5BD1E995)),
+        ]
+    )
 
 
 def _chunk_fn(logdensity_fn: Callable, max_treedepth: int, chunk_len: int) -> Callable:
@@ -113,7 +111,7 @@ def _chunk_fn(logdensity_fn: Callable, max_treedepth: int, chunk_len: int) -> Ca
         position = state.hmc.position
         dtype = position.dtype
         first = state.iteration
-        end = jnp.minimum(first + chunk_len, config.total)
+        end = lax.min(first + chunk_len, config.total)
         positions = jnp.zeros((chunk_len, position.shape[0]), dtype)
         stats = jnp.zeros((chunk_len, len(STAT_NAMES)), dtype)
 
@@ -127,8 +125,8 @@ def _chunk_fn(logdensity_fn: Callable, max_treedepth: int, chunk_len: int) -> Ca
             reset = ~st.ready
             searching = adapt.search.active & st.ready
             moving = ~searching & st.ready
-            step_size = jnp.where(searching, adapt.search.step_size, adapt.step_size)
-            step_size = jnp.where(reset, 0.0, step_size)
+            step_size = lax.select(searching, adapt.search.step_size, adapt.step_size)
+            step_size = lax.select(reset, jnp.zeros_like(step_size), step_size)
             hmc, info = nuts.transition(
                 step_key,
                 st.hmc,
@@ -136,7 +134,7 @@ def _chunk_fn(logdensity_fn: Callable, max_treedepth: int, chunk_len: int) -> Ca
                 step_size,
                 adapt.inverse_mass_matrix,
                 max_treedepth,
-                jnp.where(moving, max_treedepth, 1),
+                lax.select(moving, jnp.int32(max_treedepth), jnp.int32(1)),
                 reset,
             )
             tuning = moving & (st.iteration < config.schedule.num_tune)
@@ -148,10 +146,10 @@ def _chunk_fn(logdensity_fn: Callable, max_treedepth: int, chunk_len: int) -> Ca
                 config.schedule,
                 config.target_accept,
             )
-            adapted = jax.tree.map(lambda a, b: jnp.where(tuning, a, b), adapted, adapt)
+            adapted = _select(tuning, adapted, adapt)
             searched = adaptation.search_update(adapt, info.acceptance_rate)
-            new_adapt = jax.tree.map(lambda a, b: jnp.where(searching, a, b), searched, adapted)
-            new_hmc = jax.tree.map(lambda a, b: jnp.where(searching, a, b), st.hmc, hmc)
+            new_adapt = _select(searching, searched, adapted)
+            new_hmc = _select(searching, st.hmc, hmc)
             # A search trial writes a row that the next transition overwrites.
             row = st.iteration - first
             record = jnp.stack(

@@ -122,9 +122,9 @@ def test_tree_matches_recursive_stan(target):
     def run(key, position, step_size, inv_mass):
         state = nuts.HMCState(position, *vg(position))
         _, info = nuts.transition(key, state, vg, step_size, inv_mass, max_depth)
-        normals, words = nuts._random(key, dim, position.dtype)
+        normals, direction_bits, _ = nuts._random(key, dim, position.dtype)
         momentum = metrics.momentum_from_normal(normals, inv_mass)
-        return info, momentum, words[0]
+        return info, momentum, direction_bits
 
     seen_depths = set()
     seen_divergent = False
@@ -238,3 +238,29 @@ def test_stats_are_consistent():
     assert np.all((acc >= 0) & (acc <= 1))
     largest = np.abs(np.asarray(info.max_energy_error))
     assert np.all(largest >= np.abs(np.asarray(info.energy_error)) - 1e-12)
+
+
+def test_random_words_look_uniform_and_independent():
+    from scipy import stats
+
+    keys = np.random.default_rng(5).integers(0, 2**32, size=(64, 2), dtype=np.uint32)
+    index = jnp.arange(4096, dtype=jnp.uint32)
+    words = np.asarray(jax.vmap(lambda k: nuts.random_words(k[0], k[1], index))(jnp.asarray(keys)))
+    u = (words.astype(np.float64) + 0.5) / 2**32
+    # Uniform marginals (all streams together), each byte of the word too.
+    assert stats.kstest(u.ravel(), "uniform").pvalue > 1e-3
+    for shift in (0, 8, 16, 24):
+        counts = np.bincount(((words >> shift) & 0xFF).ravel(), minlength=256)
+        assert stats.chisquare(counts).pvalue > 1e-3
+    # No correlation between neighbouring positions, nor between streams whose keys differ
+    # in one bit.
+    assert abs(np.corrcoef(u[:, :-1].ravel(), u[:, 1:].ravel())[0, 1]) < 0.01
+    flipped = np.asarray(
+        nuts.random_words(jnp.uint32(keys[0, 0] ^ 1), jnp.uint32(keys[0, 1]), index)
+    )
+    assert abs(np.corrcoef(u[0], (flipped + 0.5) / 2**32)[0, 1]) < 0.05
+
+    # The momentum normals: moments of N(0, 1).
+    normals = jax.vmap(lambda k: nuts._random(k, 64, jnp.float64)[0])(jnp.asarray(keys))
+    z = np.asarray(normals).ravel()
+    assert stats.kstest(z, "norm").pvalue > 1e-3
