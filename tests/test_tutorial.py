@@ -172,7 +172,7 @@ def test_demo_report_references_only_existing_files(tmp_path):
     out = tmp_path / "report"
     console = Console(file=io.StringIO(), width=120)
     status = demo.main(
-        ["--models", "1,13", "--out", str(out), "--quick", "--no-compile-cache"],
+        ["--models", "1,13", "--out", str(out), "--quick", "--no-compile-cache", "--jobs", "1"],
         console=console,
     )
     printed = console.file.getvalue()
@@ -212,3 +212,19 @@ def test_every_module_records_what_the_report_needs():
         for attr in ("TITLE", "NAME", "CLAIM", "TRUTH", "make_data", "run", "check"):
             assert hasattr(module, attr), (name, attr)
         assert Path(module.__file__).name == f"{name}.py"
+
+
+@pytest.mark.slow
+def test_demo_in_worker_processes_keeps_the_tutorial_order(tmp_path):
+    from examples.tutorial import demo
+
+    out = tmp_path / "report"
+    console = Console(file=io.StringIO(), width=120)
+    demo.main(
+        ["--models", "2,1", "--out", str(out), "--quick", "--no-compile-cache", "--jobs", "2"],
+        console=console,
+    )
+    page = (out / "index.html").read_text()
+    assert page.index('id="m02"') < page.index('id="m01"')  # the order asked for
+    for ref in _referenced(page, r'(?:src|href)="([^"]+)"'):
+        assert (out / ref).is_file(), ref
