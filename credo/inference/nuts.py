@@ -156,12 +156,14 @@ def _trailing_zeros(x: jax.Array) -> jax.Array:
 
 
 def _mix32(x: jax.Array) -> jax.Array:
-    # A 32-bit integer finaliser with full avalanche ("lowbias32", C. Wellons).
-    x = x ^ (x >> 16)
-    x = x * jnp.uint32(0x7FEB352D)
-    x = x ^ (x >> 15)
-    x = x * jnp.uint32(0x846CA68B)
-    return x ^ (x >> 16)
+    # A 32-bit integer finaliser with full avalanche ("lowbias32", C. Wellons). Written with
+    # lax calls: the jnp operators would each add a jit wrapper to the trace.
+    def xorshift(x, n):
+        return lax.bitwise_xor(x, lax.shift_right_logical(x, jnp.uint32(n)))
+
+    x = lax.mul(xorshift(x, 16), jnp.uint32(0x7FEB352D))
+    x = lax.mul(xorshift(x, 15), jnp.uint32(0x846CA68B))
+    return xorshift(x, 16)
 
 
 # Randomness: a transition's key is two uint32 words, and its i-th random word is the keyed
@@ -185,7 +187,11 @@ def key_words(rng_key: jax.Array) -> tuple[jax.Array, jax.Array]:
 
 def random_words(k0: jax.Array, k1: jax.Array, index: jax.Array) -> jax.Array:
     """The random words at (uint32) positions ``index`` of the stream keyed by ``k0, k1``."""
-    return _mix32(_mix32(k0 + index * jnp.uint32(_GOLDEN)) ^ k1)
+    index = lax.convert_element_type(index, jnp.uint32)
+    golden = jnp.full(jnp.shape(index), _GOLDEN, jnp.uint32)
+    k0 = lax.broadcast_in_dim(k0, jnp.shape(index), ())
+    k1 = lax.broadcast_in_dim(k1, jnp.shape(index), ())
+    return _mix32(lax.bitwise_xor(_mix32(lax.add(k0, lax.mul(index, golden))), k1))
 
 
 def _to_unit(word: jax.Array, dtype) -> jax.Array:
