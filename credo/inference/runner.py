@@ -41,6 +41,8 @@ STAT_NAMES = (
     "acceptance_rate",
 )
 _INT_STATS = {"tree_depth", "n_steps"}
+_DIVERGING = STAT_NAMES.index("diverging")
+_STEP_SIZE = STAT_NAMES.index("step_size")
 CHAIN_METHODS = ("auto", "vectorized", "parallel", "sequential")
 _CACHE_SIZE = 64
 
@@ -481,7 +483,7 @@ def run_chains(
             positions.append(pos[:, :rows])
             stats.append(st[:, :rows])
             post = np.arange(done, done + rows) >= num_tune
-            divergences += int(st[:, :rows][:, post, 1].sum())
+            divergences += int(st[:, :rows][:, post, _DIVERGING].sum())
             done += rows
             if progress_callback is not None:
                 elapsed = time.perf_counter() - start
@@ -494,15 +496,16 @@ def run_chains(
                         "num_draws": num_draws,
                         "tuning": done < num_tune,
                         "divergences": divergences,
-                        "step_size": float(np.mean(st[:, rows - 1, 7])),
+                        "step_size": float(np.mean(st[:, rows - 1, _STEP_SIZE])),
                         "iterations_per_second": done / elapsed if elapsed > 0 else float("inf"),
                         "elapsed": elapsed,
                     }
                 )
     except KeyboardInterrupt:
         interrupted = True
+    finally:
+        runner.close()
     sampling_seconds = time.perf_counter() - start
-    runner.close()
 
     if positions:
         all_positions = np.concatenate(positions, axis=1)

@@ -162,3 +162,42 @@ def test_inference_never_imports_the_model_layer():
                 names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
             for name in names:
                 assert not name.startswith(forbidden), f"{path.name} imports {name}"
+
+
+_DEVICES_SCRIPT = """
+import jax, jax.numpy as jnp, numpy as np
+jax.config.update("jax_enable_x64", True)
+from credo.inference import run_chains
+
+def ld(x, data):
+    return -0.5 * jnp.sum((x / data) ** 2)
+
+data = np.array([1.0, 2.0])
+out = {}
+for m in ("parallel", "sequential", "vectorized"):
+    r = run_chains(ld, np.zeros((2, 2)), 3, data=data, chain_method=m, num_tune=30, num_draws=20)
+    out[m] = r
+    print(m, r.chain_method)
+np.testing.assert_array_equal(out["parallel"].positions, out["sequential"].positions)
+np.testing.assert_allclose(out["vectorized"].positions, out["sequential"].positions, atol=1e-8)
+"""
+
+
+def test_chains_split_over_devices():
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=2")
+    root = pathlib.Path(credo.inference.__file__).parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", _DEVICES_SCRIPT],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "parallel parallel over 2 devices" in done.stdout
+    assert "vectorized vectorized over 2 devices" in done.stdout
