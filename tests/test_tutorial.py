@@ -211,6 +211,7 @@ def test_every_module_records_what_the_report_needs():
         module = load(name)
         for attr in ("TITLE", "NAME", "CLAIM", "TRUTH", "make_data", "run", "check"):
             assert hasattr(module, attr), (name, attr)
+        assert module.check.__doc__, name  # the report shows it as the criterion
         assert Path(module.__file__).name == f"{name}.py"
 
 

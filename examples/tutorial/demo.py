@@ -19,6 +19,7 @@ import time
 _T_START = time.perf_counter()  # the total time printed includes the imports
 
 import argparse  # noqa: E402
+import inspect  # noqa: E402
 import logging  # noqa: E402
 import multiprocessing  # noqa: E402
 import os  # noqa: E402
@@ -147,6 +148,7 @@ def _result(module: ModuleType) -> ModelResult:
         note=getattr(module, "NOTE", ""),
         code=tutorial_code(module),
         data_code=data_code(module),
+        criterion=" ".join((inspect.getdoc(module.check) or "").split()),
     )
 
 

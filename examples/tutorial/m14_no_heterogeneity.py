@@ -69,5 +69,5 @@ def check(trace):
         f"{num(m)} (94% HDI {interval(iv)}), an average of the class effects -1, +4.5, +6, "
         f"and an error of {num(err)}, {num(err / 0.1, 2)} times the noise: it cannot show "
         "that x2's effect depends on x1. (The tutorial reads an interval including 0 here; "
-        f"on this data the HDI {'includes' if iv[0] <= 0 <= iv[1] else 'excludes'} 0.)"
+        f"on this data the HDI {'includes' if iv[0] <= 0 <= iv[1] else 'excludes'} 0)"
     )

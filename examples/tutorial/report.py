@@ -59,6 +59,7 @@ class ModelResult:
     note: str
     code: str
     data_code: str
+    criterion: str = ""  # what check() tests (its docstring)
     seconds: float = float("nan")
     cpu_seconds: float = float("nan")
     compile_seconds: float = float("nan")
@@ -301,13 +302,15 @@ def _model_html(r: ModelResult, out_dir: Path) -> str:
     out = [
         f'<h2 id="m{r.number}">{r.number}. {html.escape(r.title)} '
         f"<code>{html.escape(r.name)}</code></h2>",
-        f"<blockquote>{html.escape(r.claim)}</blockquote>",
+        f"<p>The tutorial:</p><blockquote>{html.escape(r.claim)}</blockquote>",
     ]
     if r.error:
         out.append(f"<p class='fail'>The model failed:</p><pre>{html.escape(r.error)}</pre>")
         out.append(_code_html(r.code))
         return "\n".join(out)
     out.append(f"<p><b>Conclusion</b> {_mark(r.holds)}: {html.escape(r.conclusion)}.</p>")
+    if r.criterion:
+        out.append(f"<p class='note'>Checked: {html.escape(r.criterion)}</p>")
     out.append(
         f"<p class='note'>{r.seconds:.1f} s, {r.cpu_seconds:.1f} s of CPU (compile "
         f"{r.compile_seconds:.1f} s, sampling "
@@ -380,13 +383,22 @@ def write_markdown(results: list[ModelResult], out_dir: Path, header: dict[str, 
         "",
     ]
     for r in results:
-        md += [f"## {r.number}. {r.title} (`{r.name}`)", "", f"> {r.claim}", ""]
+        md += [
+            f"## {r.number}. {r.title} (`{r.name}`)",
+            "",
+            "The tutorial:",
+            "",
+            f"> {r.claim}",
+            "",
+        ]
         if r.error:
             md += ["**The model failed:**", "", "```", r.error, "```", ""]
             md += ["```python", r.code, "```", ""]
             continue
         mark = "✔ holds" if r.holds else "✘ does not hold"
         md += [f"**Conclusion ({mark}):** {r.conclusion}.", ""]
+        if r.criterion:
+            md += [f"*Checked: {r.criterion}*", ""]
         md += [
             f"{r.seconds:.1f} s, {r.cpu_seconds:.1f} s of CPU (compile {r.compile_seconds:.1f} s, "
             "sampling "
