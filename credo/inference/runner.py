@@ -212,6 +212,25 @@ def _avals(tree: Any) -> tuple:
     return treedef, tuple((np.shape(x), str(jnp.result_type(x))) for x in leaves)
 
 
+# Below this many flops (XLA's estimate for one pass through the program's loop bodies) the
+# model is tiny: compiling dominates the run, and LLVM's O0 compiles the sampler ~30% faster
+# for ~2x slower iterations (measured: 0.35 s vs 0.5 s, 7 vs 3.5 us per iteration for a
+# 2-parameter model; a 20-parameter logistic regression on 2000 rows is 200k flops).
+_SMALL_PROGRAM_FLOPS = 4000.0
+
+
+def _compiler_options(lowered: Any) -> dict[str, Any] | None:
+    if jax.default_backend() != "cpu":
+        return None
+    try:
+        cost = lowered.cost_analysis()
+        cost = cost[0] if isinstance(cost, list | tuple) else cost
+        flops = float(cost.get("flops", np.inf))
+    except Exception:  # cost analysis is best-effort
+        return None
+    return {"xla_backend_optimization_level": 0} if flops < _SMALL_PROGRAM_FLOPS else None
+
+
 def _compile(key: tuple, make: Callable[[], Callable], *args) -> tuple[Any, float]:
     """AOT-compile ``make()`` for ``args`` unless cached under ``key``; return the seconds."""
     key = key + (_avals(args),)
@@ -220,7 +239,8 @@ def _compile(key: tuple, make: Callable[[], Callable], *args) -> tuple[Any, floa
         _cache.move_to_end(key)
         return hit, 0.0
     start = time.perf_counter()
-    compiled = jax.jit(make()).lower(*args).compile()
+    lowered = jax.jit(make()).lower(*args)
+    compiled = lowered.compile(_compiler_options(lowered))
     seconds = time.perf_counter() - start
     _cache[key] = compiled
     while len(_cache) > _CACHE_SIZE:
