@@ -1,27 +1,29 @@
 """The No-U-Turn Sampler, multinomial variant with the generalised no-U-turn criterion.
 
 This follows Stan's ``base_nuts`` (Betancourt 2017, "A Conceptual Introduction to Hamiltonian
-Monte Carlo", sections A.3-A.4): the trajectory doubles in a random direction; the new
-subtree's point is drawn uniformly (multinomial, weights ``exp(-H)``) inside the subtree and
-accepted into the trajectory with probability ``min(1, W_subtree / W_old)`` (biased
-progressive sampling); every merge of two halves checks the criterion
-``rho . M^-1 p_end > 0`` at both ends, where ``rho`` is the sum of momenta over the span, on
-the merged span and on the two spans that join one half to the first point of the other
-(Stan's "extra" checks, stan-dev/stan#2800).
+Monte Carlo", appendix A): the trajectory doubles in a random direction; the new subtree's
+point is drawn multinomially (weights ``exp(-H)``) inside the subtree and accepted into the
+trajectory with probability ``min(1, W_subtree / W_old)`` (biased progressive sampling); every
+merge of two halves checks the criterion ``rho . M^-1 p > 0`` at both ends of a span, where
+``rho`` sums the momenta over the span, on the merged span and, as Stan's ``base_nuts.hpp``
+does since 2.21, on the left half extended by the first point of the right half and on the
+right half extended by the last point of the left half. A leaf whose energy exceeds the
+initial one by more than 1000 is divergent and ends the transition.
 
 The recursion of ``build_tree`` is flattened into one ``lax.while_loop`` whose body is a
-single leapfrog step, so the log-density gradient is traced once. A subtree of depth ``d``
-has leaves ``k = 0 .. 2**d - 1``; the sub-subtree of size ``2**j`` that contains leaf ``k``
-starts at ``k`` with its low ``j`` bits cleared. Per level ``j`` the loop keeps the velocity,
-momentum and cumulative momentum sum at the start of the open subtree (``start_*``) and the
-momentum at the end of the last completed left half (``end_*``). When leaf ``k`` completes
-levels ``j`` (``2**j`` divides ``k + 1``) the three checks of each completed merge are read
-off these checkpoints. The old trajectory plays the role of the left half at level
-``d + 1``, so the merge checks of the main loop are the same computation.
+single leapfrog step, so the log-density gradient is traced once. In a subtree of depth
+``d`` with leaves ``k = 0 .. 2**d - 1``, leaf ``k`` completes the merges of levels
+``j = 1 .. tz(k + 1)`` (``tz``: trailing zero bits); the old trajectory is the left half of
+level ``d + 1``, merged at the last leaf. Checkpoints (velocity, momentum and running
+momentum sum at the start of open subtrees; velocity and momentum at the end of left
+halves) are kept one row per level and written in place, so a leaf costs O(dim) plus the
+checks of the levels it completes (a short inner loop, 1 level on average).
 
 Within a subtree, the multinomial draw is made progressively (each new leaf replaces the
 candidate with probability ``w_leaf / W_so_far``), which gives every leaf the probability
-``w_leaf / W_subtree`` that Stan's recursive draw gives it.
+``w_leaf / W_subtree`` that Stan's recursive draw gives it. ``tests/inference/test_nuts.py``
+compares the trajectories (leapfrog count, depth, divergence) with a recursive
+transcription of Stan's code.
 """
 
 from __future__ import annotations
@@ -124,7 +126,9 @@ def step(
 ) -> tuple[HMCState, NUTSInfo]:
     """One NUTS transition from ``state``.
 
-    ``inverse_mass_matrix`` is ``(dim,)`` (diagonal metric) or ``(dim, dim)`` (dense).
+    rng_key: a JAX PRNG key (typed, or raw uint32 key data); the transition's random numbers
+    are a counter-based hash of its words. ``inverse_mass_matrix`` is ``(dim,)`` (diagonal
+    metric) or ``(dim, dim)`` (dense).
     """
     return transition(
         rng_key,
