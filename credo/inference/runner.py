@@ -169,7 +169,7 @@ def _chunk_fn(logdensity_fn: Callable, max_treedepth: int, chunk_len: int) -> Ca
                     info.tree_depth.astype(dtype),
                     info.n_steps.astype(dtype),
                     step_size,
-                    jnp.exp(adapted.dual.log_step_size_bar),
+                    lax.select(tuning, jnp.exp(adapted.dual.log_step_size_bar), step_size),
                     info.acceptance_rate,
                 ]
             ).astype(dtype)
