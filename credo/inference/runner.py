@@ -212,23 +212,43 @@ def _avals(tree: Any) -> tuple:
     return treedef, tuple((np.shape(x), str(jnp.result_type(x))) for x in leaves)
 
 
-# Below this many flops (XLA's estimate for one pass through the program's loop bodies) the
-# model is tiny: compiling dominates the run, and LLVM's O0 compiles the sampler ~30% faster
-# for ~2x slower iterations (measured: 0.35 s vs 0.5 s, 7 vs 3.5 us per iteration for a
-# 2-parameter model; a 20-parameter logistic regression on 2000 rows is 200k flops).
-_SMALL_PROGRAM_FLOPS = 4000.0
+# Below this much work (elements produced by one pass through the program's operations,
+# loop bodies counted once; ~5k for a 2-parameter model, ~11k for a 10-d normal, ~32k for a
+# logistic regression with 200 rows and 20 coefficients) compiling dominates the run, and
+# LLVM's O0 compiles the sampler ~2x faster for ~2-3x slower iterations (10-d normal: 0.26 s
+# vs 0.56 s to compile, 13 vs 5 ms per 1000 iterations).
+_SMALL_PROGRAM_WORK = 20000
 
 
-def _compiler_options(lowered: Any) -> dict[str, Any] | None:
+def _work(jaxpr: Any) -> int:
+    total = 0
+    for eqn in jaxpr.eqns:
+        inner = [
+            getattr(v, "jaxpr", v)
+            for value in eqn.params.values()
+            for v in (value if isinstance(value, tuple | list) else (value,))
+            if hasattr(getattr(v, "jaxpr", v), "eqns")
+        ]
+        if inner:
+            total += sum(_work(j) for j in inner)
+            continue
+        size = sum(math.prod(getattr(v.aval, "shape", ())) for v in eqn.outvars)
+        if eqn.primitive.name == "dot_general":
+            (contract, _), _ = eqn.params["dimension_numbers"]
+            shape = eqn.invars[0].aval.shape
+            size *= max(1, math.prod(shape[i] for i in contract))
+        total += size
+    return total
+
+
+def _compiler_options(traced: Any) -> dict[str, Any] | None:
     if jax.default_backend() != "cpu":
         return None
     try:
-        cost = lowered.cost_analysis()
-        cost = cost[0] if isinstance(cost, list | tuple) else cost
-        flops = float(cost.get("flops", np.inf))
-    except Exception:  # cost analysis is best-effort
+        small = _work(traced.jaxpr.jaxpr) < _SMALL_PROGRAM_WORK
+    except Exception:  # the estimate is best-effort
         return None
-    return {"xla_backend_optimization_level": 0} if flops < _SMALL_PROGRAM_FLOPS else None
+    return {"xla_backend_optimization_level": 0} if small else None
 
 
 def _compile(key: tuple, make: Callable[[], Callable], *args) -> tuple[Any, float]:
@@ -239,8 +259,8 @@ def _compile(key: tuple, make: Callable[[], Callable], *args) -> tuple[Any, floa
         _cache.move_to_end(key)
         return hit, 0.0
     start = time.perf_counter()
-    lowered = jax.jit(make()).lower(*args)
-    compiled = lowered.compile(_compiler_options(lowered))
+    traced = jax.jit(make()).trace(*args)
+    compiled = traced.lower().compile(_compiler_options(traced))
     seconds = time.perf_counter() - start
     _cache[key] = compiled
     while len(_cache) > _CACHE_SIZE:
