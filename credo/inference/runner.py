@@ -1,11 +1,10 @@
 """Multi-chain NUTS driver: warmup and sampling compiled once, run in chunks.
 
-Chain methods measured on a 2-core CPU (1000 warmup + 1000 draws, sampling seconds for 2 / 4
-chains; vectorized / parallel / sequential): 10-d normal 0.058/0.093, 0.019/0.036,
-0.019/0.040; 100-d normal with scales 1e-2..1e2 1.29/4.50, 0.22/0.49, 0.25/0.64; 5-d funnel
-0.062/0.142, 0.018/0.029, 0.019/0.033. The batched program waits for the deepest tree of all
-chains and compiles ~3x slower (2.5 s vs 0.7 s), so "auto" runs one program per chain on
-threads on CPU, and the batched (device-sharded) program on accelerators.
+Chain methods on a loaded 2-core CPU, 1000 warmup + 1000 draws, compile + sampling seconds
+for 2 / 4 chains. vectorized: 10-d normal 2.4+0.06 / 3.5+0.09, 100-d normal with scales
+1e-2..1e2 3.0+1.2 / 2.9+4.6, 5-d funnel 2.4+0.29 / 4.7+0.12. One program per chain (compiled
+once: 0.4, 1.3, 0.7), on threads ("parallel"): 0.04/0.12, 0.22/0.43, 0.03/0.10; one after
+the other: 0.07/0.11, 0.22/0.44, 0.05/0.11. So "auto" is "parallel" on CPU.
 """
 
 from __future__ import annotations
