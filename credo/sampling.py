@@ -44,6 +44,16 @@ def _rng_key(random_seed: Any) -> tuple[Any, int]:
     return jax.random.key(seed), seed
 
 
+def _preload_xarray() -> None:
+    """Import xarray (needed for the InferenceData) on a thread while the sampler compiles
+    and runs: the import takes a noticeable share of a small model's wall time."""
+    import sys
+    import threading
+
+    if "xarray" not in sys.modules:
+        threading.Thread(target=lambda: __import__("xarray"), daemon=True).start()
+
+
 def _default_cores() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
@@ -55,46 +65,38 @@ def init_nuts(
     *,
     jitter: bool = True,
     initvals: Any = None,
+    tries: int = 20,
 ) -> np.ndarray:
     """Starting positions (chains, dim): the initial point, jittered by U(-1, 1) on the
-    unconstrained scale, retried where the log-density or its gradient is not finite."""
-    base = cm.initial_point()
-    per_chain: list[dict[str, Any]] = []
-    for c in range(chains):
-        iv = initvals[c] if isinstance(initvals, list | tuple) else initvals
-        pt = dict(base)
-        if iv:
-            unknown = set(iv) - {f.name for f in cm.free}
-            if unknown:
-                raise SamplingError(f"initvals for unknown free variables: {sorted(unknown)}")
-            pt.update({k: np.asarray(v) for k, v in iv.items()})
-        per_chain.append(pt)
-    data = cm.data_values()
+    unconstrained scale, retried where the log-density or its gradient is not finite.
+
+    ``initvals``: a dict of constrained values (by name), or a list of dicts, one per chain.
+    """
+    per_chain = isinstance(initvals, list | tuple)
+    if per_chain and len(initvals) != chains:
+        raise ValueError(f"initvals has {len(initvals)} entries for {chains} chains")
+    groups = [[c] for c in range(chains)] if per_chain else [list(range(chains))]
     positions = np.zeros((chains, cm.dim))
-    for c, pt in enumerate(per_chain):
-        theta0 = cm.to_theta(pt)
-        lp, grad = cm.logdensity_and_grad(theta0, data)
-        ok0 = bool(np.isfinite(lp) and np.all(np.isfinite(grad)))
-        found = None
-        if jitter:
-            for _ in range(100):
-                cand = theta0 + rng.uniform(-1, 1, size=cm.dim)
-                lp, grad = cm.logdensity_and_grad(cand, data)
-                if np.isfinite(lp) and np.all(np.isfinite(grad)):
-                    found = cand
-                    break
-        if found is None and ok0:
-            found = theta0
-        if found is None:
-            bad = cm.non_finite_terms(theta0)
-            detail = ", ".join(f"{n}: {v:.4g}" for n, v in _point_logps_safe(cm, pt).items())
-            raise SamplingError(
-                "the initial point has a non-finite log-density"
-                + (f" in: {', '.join(bad)}" if bad else "")
-                + f". Log-density of each variable there: {detail}. Check the priors' "
-                "support and the data (or give initvals=)."
-            )
-        positions[c] = found
+    for group in groups:
+        iv = initvals[group[0]] if per_chain else initvals
+        n = len(group)
+        noise = rng.uniform(-1, 1, size=(n, tries, cm.dim)) if jitter else np.zeros((n, 1, cm.dim))
+        theta0, ok, ok0, point = cm.start_candidates(iv or {}, noise)
+        for i, c in enumerate(group):
+            if ok[i].any():
+                positions[c] = theta0 + noise[i, int(np.argmax(ok[i]))]
+            elif ok0:
+                positions[c] = theta0
+            else:
+                bad = cm.non_finite_terms(theta0)
+                logps = _point_logps_safe(cm, point)
+                detail = ", ".join(f"{k}: {v:.4g}" for k, v in logps.items())
+                raise SamplingError(
+                    "the initial point has a non-finite log-density"
+                    + (f" in: {', '.join(repr(b) for b in bad)}" if bad else "")
+                    + f". Log-density of each variable there: {detail}. Check the priors' "
+                    "support and the data (or give initvals=)."
+                )
     return positions
 
 
@@ -198,6 +200,7 @@ def sample(
     positions0 = init_nuts(cm, chains, rng, jitter=init.startswith("jitter"), initvals=initvals)
     dense = init.endswith("adapt_full")
 
+    _preload_xarray()
     progress = SamplingProgress(chains, tune, draws, enabled=progressbar)
     t0 = time.perf_counter()
     with progress:
