@@ -15,6 +15,29 @@ import jax as _jax
 if _os.environ.get("CREDO_FLOAT32", "0") != "1":
     _jax.config.update("jax_enable_x64", True)
 
+
+def _enable_compilation_cache() -> None:
+    """Keep compiled samplers on disk so a model run again in a new process skips XLA's
+    compilation. CREDO_COMPILATION_CACHE=<dir> chooses the folder, =off disables it; a
+    cache folder the user configured for JAX is left alone."""
+    setting = _os.environ.get("CREDO_COMPILATION_CACHE", "")
+    if setting.lower() in ("0", "off", "false", "no", "none"):
+        return
+    if _jax.config.jax_compilation_cache_dir:
+        return
+    base = _os.environ.get("XDG_CACHE_HOME") or _os.path.join(_os.path.expanduser("~"), ".cache")
+    folder = setting or _os.path.join(base, "credo", "jax")
+    try:
+        _os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return
+    _jax.config.update("jax_compilation_cache_dir", folder)
+    _jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    _jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+
+_enable_compilation_cache()
+
 from credo import math  # noqa: E402
 from credo.distributions import *  # noqa: E402,F403
 from credo.distributions import __all__ as _dist_all  # noqa: E402
