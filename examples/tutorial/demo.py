@@ -9,7 +9,8 @@ summary, a trace plot, the model graph, the data-generating values beside the po
 means, and the tutorial's conclusion checked on the posterior. The exit status is 1 when a
 model fails or a conclusion does not hold. Models run two at a time in worker processes on
 a machine with two or more cores (``--jobs 1``: one after the other in this process), and
-JAX's persistent compilation cache (``out/.jax_cache``) spares a second run most compiling.
+JAX's persistent compilation cache (credo's, unless ``--compile-cache DIR``) spares a second
+run most compiling.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ __all__ = ["main", "run_model", "QUICK"]
 
 QUICK = {"draws": 200, "tune": 300}  # --quick: enough for the report, not for the checks
 DEFAULT_OUT = Path("out") / "tutorial"
-DEFAULT_CACHE = Path("out") / ".jax_cache"
+DEFAULT_CACHE = Path("out") / ".jax_cache"  # where credo has set up no cache
 # NUTS runs to its maximum tree depth on these posteriors' long thin ridges.
 _LONGEST = ("m11_combined_confounds", "m08_fork")
 
@@ -91,8 +92,9 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--compile-cache",
         type=Path,
-        default=DEFAULT_CACHE,
-        help="JAX's persistent compilation cache folder: a second run skips most compiling",
+        default=None,
+        help="JAX's persistent compilation cache folder, where a second run finds most of its "
+        "compiled programs (default: the one credo sets up, ~/.cache/credo/jax)",
     )
     p.add_argument("--no-compile-cache", action="store_true", help="compile everything afresh")
     p.add_argument(
@@ -213,15 +215,23 @@ def _line(r: ModelResult) -> str:
 
 
 def _use_cache(folder: Path | None) -> None:
-    if folder is not None:
-        jax.config.update("jax_compilation_cache_dir", str(folder))
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    """Compile into ``folder`` (JAX's persistent cache), or compile afresh when ``None``."""
+    if folder is None:
+        jax.config.update("jax_enable_compilation_cache", False)
+        return
+    jax.config.update("jax_enable_compilation_cache", True)
+    jax.config.update("jax_compilation_cache_dir", str(folder))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
 
 
 def _cache(args: argparse.Namespace) -> tuple[Path | None, str]:
+    """The cache folder to use (the one credo set up, unless --compile-cache names one) and
+    how it stands."""
     if args.no_compile_cache:
+        _use_cache(None)
         return None, "off"
-    folder = args.compile_cache
+    configured = jax.config.jax_compilation_cache_dir
+    folder = args.compile_cache or (Path(configured) if configured else DEFAULT_CACHE)
     folder.mkdir(parents=True, exist_ok=True)
     entries = sum(1 for _ in folder.iterdir())
     _use_cache(folder)
