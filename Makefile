@@ -24,7 +24,7 @@ bench: $(STAMP)
 	bash bench/run.sh
 
 posteriordb: $(STAMP)
-	$(PY) -m tests.statistical.posteriordb_table
+	$(PY) -m tests.statistical.posteriordb.run
 
 lint: $(STAMP)
 	$(PY) -m ruff check credo tests examples bench
