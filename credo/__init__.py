@@ -38,6 +38,10 @@ def _enable_compilation_cache() -> None:
 
 _enable_compilation_cache()
 
+# xarray holds every result (InferenceData is an xarray.DataTree): import it with credo, as
+# PyMC does, rather than inside the first sample() call.
+import xarray as _xarray  # noqa: E402,F401
+
 from credo import math  # noqa: E402
 from credo.distributions import *  # noqa: E402,F403
 from credo.distributions import __all__ as _dist_all  # noqa: E402

@@ -44,16 +44,6 @@ def _rng_key(random_seed: Any) -> tuple[Any, int]:
     return jax.random.key(seed), seed
 
 
-def _preload_xarray() -> None:
-    """Import xarray (needed for the InferenceData) on a thread while the sampler compiles
-    and runs: the import takes a noticeable share of a small model's wall time."""
-    import sys
-    import threading
-
-    if "xarray" not in sys.modules:
-        threading.Thread(target=lambda: __import__("xarray"), daemon=True).start()
-
-
 def _default_cores() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
@@ -200,7 +190,6 @@ def sample(
     positions0 = init_nuts(cm, chains, rng, jitter=init.startswith("jitter"), initvals=initvals)
     dense = init.endswith("adapt_full")
 
-    _preload_xarray()
     progress = SamplingProgress(chains, tune, draws, enabled=progressbar)
     t0 = time.perf_counter()
     with progress:
