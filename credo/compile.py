@@ -125,7 +125,7 @@ class CompiledModel:
                 return [node.observed] if _is_node(node.observed) else []
             return [i for i in node.inputs if _is_node(i)]
 
-        for node in _toposort(outputs, deps):
+        for node in T.toposort(outputs, deps):
             if node.kind == T.DATA:
                 env[id(node)] = data[node.name] if node.name in data else node.value
             elif node.kind == T.RV and node.observed is None:
@@ -360,30 +360,6 @@ def _name(v: Any) -> str:
     return v if isinstance(v, str) else v.name
 
 
-def _toposort(
-    outputs: Sequence[Any], deps: Callable[[T.TensorVariable], list[T.TensorVariable]]
-) -> list[T.TensorVariable]:
-    order: list[T.TensorVariable] = []
-    seen: set[int] = set()
-    for out in outputs:
-        if not _is_node(out) or id(out) in seen:
-            continue
-        stack: list[tuple[T.TensorVariable, bool]] = [(out, False)]
-        while stack:
-            node, expanded = stack.pop()
-            if expanded:
-                order.append(node)
-                continue
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            stack.append((node, True))
-            for d in reversed(deps(node)):
-                if id(d) not in seen:
-                    stack.append((d, False))
-    return order
-
-
 # -- forward (ancestral) sampling --------------------------------------------------------------
 def _runtime_shape(rv: T.TensorVariable, params: dict[str, Any], env: dict[int, Any]) -> tuple:
     """The shape to draw ``rv`` with, given the parameters' current (traced) shapes.
@@ -449,7 +425,7 @@ def make_forward(cm: CompiledModel, names: Sequence[str], fixed_names: Sequence[
             return [i for i in node.inputs if _is_node(i)] + extra
         return [i for i in node.inputs if _is_node(i)]
 
-    order = _toposort(outputs, deps)
+    order = T.toposort(outputs, deps)
 
     def forward(rng_key: Any, fixed: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         env: dict[int, Any] = {}

@@ -484,15 +484,23 @@ def _check_static_bounds(x: TensorVariable, template: list[Any]) -> None:
 
 
 # -- evaluation ----------------------------------------------------------------------------
-def _deps(node: TensorVariable) -> list[TensorVariable]:
-    deps = [i for i in node.inputs if _is_node(i)]
-    if node.kind == RV and _is_node(node.observed):
-        deps.append(node.observed)
-    return deps
+def _leaf_deps(node: TensorVariable) -> list[TensorVariable]:
+    """Inputs needed to evaluate ``node`` when free RVs and Data are given values."""
+    if node.kind == DATA or (node.kind == RV and node.observed is None):
+        return []
+    if node.kind == RV:
+        return [node.observed] if _is_node(node.observed) else []
+    return [i for i in node.inputs if _is_node(i)]
 
 
-def toposort(outputs: Iterable[TensorVariable]) -> list[TensorVariable]:
-    """All nodes the outputs depend on, each after its inputs (iterative DFS)."""
+def toposort(
+    outputs: Iterable[Any],
+    deps: Callable[[TensorVariable], list[TensorVariable]] = _leaf_deps,
+) -> list[TensorVariable]:
+    """All nodes the outputs depend on (through ``deps``), each after its inputs.
+
+    Iterative depth-first search, so deep graphs do not hit the recursion limit.
+    """
     order: list[TensorVariable] = []
     seen: set[int] = set()
     for out in outputs:
@@ -508,14 +516,7 @@ def toposort(outputs: Iterable[TensorVariable]) -> list[TensorVariable]:
                 continue
             seen.add(id(node))
             stack.append((node, True))
-            # Leaves (free RVs, data) do not need their parameters to have a value.
-            if node.kind == DATA or (node.kind == RV and node.observed is None):
-                continue
-            if node.kind == RV:
-                deps = [node.observed] if _is_node(node.observed) else []
-            else:
-                deps = _deps(node)
-            for d in reversed(deps):
+            for d in reversed(deps(node)):
                 if id(d) not in seen:
                     stack.append((d, False))
     return order
