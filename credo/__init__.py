@@ -65,6 +65,19 @@ from credo.sampling import (  # noqa: E402
     sample_posterior_predictive,
     sample_prior_predictive,
 )
+from credo.stats import (  # noqa: E402
+    compare,
+    ess,
+    hdi,
+    loo,
+    plot_energy,
+    plot_forest,
+    plot_pair,
+    plot_trace,
+    rhat,
+    summary,
+    traceplot,
+)
 from credo.tensor import TensorVariable  # noqa: E402
 
 __version__ = "0.1.0"
@@ -87,6 +100,17 @@ __all__ = [
     "sample_posterior_predictive",
     "compute_log_likelihood",
     "save_trace",
+    "summary",
+    "plot_trace",
+    "traceplot",
+    "plot_forest",
+    "plot_pair",
+    "plot_energy",
+    "hdi",
+    "loo",
+    "compare",
+    "ess",
+    "rhat",
     "load_trace",
     "ModelError",
     "ParameterError",

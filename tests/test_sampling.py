@@ -192,3 +192,13 @@ def test_netcdf_round_trip(tmp_path):
     # ArviZ's own reader gives the same.
     back2 = az.from_netcdf(str(path))
     np.testing.assert_array_equal(back2["posterior"]["a"].values, idata["posterior"]["a"].values)
+
+
+def test_pymc_style_arviz_shortcuts():
+    model, *_ = _regression()
+    with model:
+        idata = pm.sample(200, tune=200, chains=2, random_seed=1, progressbar=False,
+                          idata_kwargs={"log_likelihood": True})
+    table = pm.summary(idata, var_names=["a", "b"])
+    assert list(table.index) == ["a", "b"]
+    assert pm.traceplot.__doc__ and np.isfinite(pm.loo(idata).elpd)
