@@ -35,8 +35,11 @@ def _forward(name: str, target: str, doc: str):  # type: ignore[no-untyped-def]
 
 
 summary = _forward("summary", "summary", "Summary table of the posterior (mean, sd, ESS, R-hat).")
-plot_trace = _forward("plot_trace", "plot_trace", "Trace plot: densities and traces per chain.")
-traceplot = _forward("traceplot", "plot_trace", "PyMC3's name for plot_trace.")
+# PyMC3's traceplot drew densities (left) and traces (right): ArviZ 1.x's plot_trace_dist.
+plot_trace = _forward(
+    "plot_trace", "plot_trace_dist", "Trace plot: densities (left) and traces (right) per chain."
+)
+traceplot = _forward("traceplot", "plot_trace_dist", "PyMC3's name for plot_trace.")
 plot_forest = _forward("plot_forest", "plot_forest", "Forest plot of credible intervals.")
 plot_pair = _forward("plot_pair", "plot_pair", "Pair plot of posterior draws.")
 plot_energy = _forward("plot_energy", "plot_energy", "Energy plot (NUTS diagnostics).")
