@@ -229,12 +229,15 @@ class CompiledModel:
 
     def start_candidates(
         self, initvals: dict[str, Any], noise: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, bool, dict[str, np.ndarray]]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
         """Starting points for the sampler in one compiled call.
 
-        ``noise``: (chains, tries, dim) jitter added to the unconstrained initial point.
-        Returns (theta0 (dim,), ok (chains, tries): log-density and gradient finite at
-        theta0 + noise, ok0: finite at theta0 itself, the constrained initial point).
+        ``noise``: (chains, tries, dim) jitter added to the unconstrained initial point
+        ``theta0``; the candidates of a chain are tried in order, then ``theta0`` itself,
+        until the log-density and its gradient are finite. The chains are searched one
+        after the other, so memory holds one gradient evaluation at a time.
+        Returns (theta0 (dim,), positions (chains, dim), logdensity (chains,), gradient
+        (chains, dim), found (chains,) bool, the constrained initial point).
         ``initvals`` (by name, constrained) override the model's initial values.
         """
         merged = {k: np.asarray(v) for k, v in self.model.rvs_to_initial_values.items()}
@@ -250,11 +253,15 @@ class CompiledModel:
         if fn is None:
             fn = jax.jit(self._start)
             self._cache[key] = fn
-        theta0, ok, ok0, point = fn(merged, self.data_values(), jnp.asarray(noise))
+        noise = np.asarray(noise)
+        noise = np.concatenate([noise, np.zeros(noise.shape[:1] + (1,) + noise.shape[2:])], axis=1)
+        theta0, positions, lp, grad, found, point = fn(merged, self.data_values(), noise)
         return (
             np.asarray(theta0),
-            np.asarray(ok),
-            bool(ok0),
+            np.asarray(positions),
+            np.asarray(lp),
+            np.asarray(grad),
+            np.asarray(found),
             {k: np.asarray(v) for k, v in point.items()},
         )
 
@@ -262,13 +269,24 @@ class CompiledModel:
         point = self._initial_point(initvals, data)
         theta0 = self._to_theta(point, data) if self.free else jnp.zeros(0)
         vg = jax.value_and_grad(self.logdensity)
+        tries = noise.shape[1]
 
-        def finite(theta: Any) -> Any:
-            lp, grad = vg(theta, data)
-            return jnp.isfinite(lp) & jnp.all(jnp.isfinite(grad))
+        def one_chain(chain_noise: Any) -> Any:
+            def evaluate(i: Any) -> Any:
+                theta = theta0 + chain_noise[i]
+                lp, grad = vg(theta, data)
+                return theta, lp, grad, jnp.isfinite(lp) & jnp.all(jnp.isfinite(grad))
 
-        ok = jax.vmap(jax.vmap(finite))(theta0 + noise)
-        return theta0, ok, finite(theta0), point
+            def body(c: Any) -> Any:
+                i = c[0]
+                return (i + 1, *evaluate(i))
+
+            init = (jnp.int32(1), *evaluate(0))
+            out = jax.lax.while_loop(lambda c: ~c[4] & (c[0] < tries), body, init)
+            return out[1:]
+
+        positions, lp, grad, found = jax.lax.map(one_chain, noise)
+        return theta0, positions, lp, grad, found, point
 
     def _initial_point(self, initvals: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         point: dict[str, Any] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from typing import Any
 
@@ -29,7 +30,34 @@ __all__ = [
 
 _log = logging.getLogger("credo")
 
-_INITS = ("jitter+adapt_diag", "adapt_diag", "jitter+adapt_full", "adapt_full", "auto")
+
+def _load_lapack() -> None:
+    # JAX loads LAPACK's kernels (for the low-rank metric's eigendecompositions) on first
+    # use, which takes ~0.3 s: do it on a thread while the user builds the model.
+    try:
+        from jax._src.lax import linalg
+
+        linalg.initialize_lapack()
+    except Exception:  # pragma: no cover - a JAX without this hook loads them on first use
+        pass
+
+
+threading.Thread(target=_load_lapack, daemon=True).start()
+
+# PyMC's init names with their meanings, plus credo's low-rank adaptation. "auto" is the
+# measured best (bench/RESULTS.md): the low-rank Fisher metric for models up to
+# runner.LOW_RANK_MAX_DIM dimensions, the Fisher diagonal beyond.
+_INITS = {
+    "auto": "auto",
+    "jitter+adapt_diag": "stan_diag",
+    "adapt_diag": "stan_diag",
+    "jitter+adapt_diag_grad": "fisher_diag",
+    "adapt_diag_grad": "fisher_diag",
+    "jitter+adapt_full": "stan_dense",
+    "adapt_full": "stan_dense",
+    "jitter+adapt_low_rank": "low_rank",
+    "adapt_low_rank": "low_rank",
+}
 
 
 def _rng_key(random_seed: Any) -> tuple[Any, int]:
@@ -56,9 +84,10 @@ def init_nuts(
     jitter: bool = True,
     initvals: Any = None,
     tries: int = 20,
-) -> np.ndarray:
-    """Starting positions (chains, dim): the initial point, jittered by U(-1, 1) on the
-    unconstrained scale, retried where the log-density or its gradient is not finite.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Starting positions ``(chains, dim)`` with their log-densities ``(chains,)`` and
+    gradients ``(chains, dim)``: the initial point, jittered by U(-1, 1) on the unconstrained
+    scale, retried where the log-density or its gradient is not finite.
 
     ``initvals``: a dict of constrained values (by name), or a list of dicts, one per chain.
     """
@@ -67,27 +96,25 @@ def init_nuts(
         raise ValueError(f"initvals has {len(initvals)} entries for {chains} chains")
     groups = [[c] for c in range(chains)] if per_chain else [list(range(chains))]
     positions = np.zeros((chains, cm.dim))
+    logdensity = np.zeros(chains)
+    gradient = np.zeros((chains, cm.dim))
     for group in groups:
         iv = initvals[group[0]] if per_chain else initvals
         n = len(group)
-        noise = rng.uniform(-1, 1, size=(n, tries, cm.dim)) if jitter else np.zeros((n, 1, cm.dim))
-        theta0, ok, ok0, point = cm.start_candidates(iv or {}, noise)
-        for i, c in enumerate(group):
-            if ok[i].any():
-                positions[c] = theta0 + noise[i, int(np.argmax(ok[i]))]
-            elif ok0:
-                positions[c] = theta0
-            else:
-                bad = cm.non_finite_terms(theta0)
-                logps = _point_logps_safe(cm, point)
-                detail = ", ".join(f"{k}: {v:.4g}" for k, v in logps.items())
-                raise SamplingError(
-                    "the initial point has a non-finite log-density"
-                    + (f" in: {', '.join(repr(b) for b in bad)}" if bad else "")
-                    + f". Log-density of each variable there: {detail}. Check the priors' "
-                    "support and the data (or give initvals=)."
-                )
-    return positions
+        noise = rng.uniform(-1, 1, size=(n, tries, cm.dim)) if jitter else np.zeros((n, 0, cm.dim))
+        theta0, pos, lp, grad, found, point = cm.start_candidates(iv or {}, noise)
+        if not found.all():
+            bad = cm.non_finite_terms(theta0)
+            logps = _point_logps_safe(cm, point)
+            detail = ", ".join(f"{k}: {v:.4g}" for k, v in logps.items())
+            raise SamplingError(
+                "the initial point has a non-finite log-density"
+                + (f" in: {', '.join(repr(b) for b in bad)}" if bad else "")
+                + f". Log-density of each variable there: {detail}. Check the priors' "
+                "support and the data (or give initvals=)."
+            )
+        positions[group], logdensity[group], gradient[group] = pos, lp, grad
+    return positions, logdensity, gradient
 
 
 def _point_logps_safe(cm: CompiledModel, pt: dict[str, Any]) -> dict[str, float]:
@@ -141,7 +168,7 @@ def sample(
     cores: int | None = None,
     target_accept: float = 0.8,
     random_seed: Any = None,
-    init: str = "jitter+adapt_diag",
+    init: str = "auto",
     initvals: Any = None,
     progressbar: bool = True,
     discard_tuned_samples: bool = True,
@@ -153,7 +180,14 @@ def sample(
     chain_method: str = "auto",
     var_names: Any = None,
 ) -> Any:
-    """Draw posterior samples with NUTS (Stan-style warm-up), PyMC's arguments and meanings.
+    """Draw posterior samples with NUTS, PyMC's arguments and meanings.
+
+    ``init`` picks the warm-up: ``"auto"`` (default: the low-rank modified Fisher metric with
+    nutpie's schedule up to 256 unconstrained dimensions, the Fisher diagonal beyond),
+    ``"jitter+adapt_diag"`` / ``"adapt_diag"`` (Stan's windowed variance),
+    ``"jitter+adapt_diag_grad"`` (the Fisher diagonal from draws and gradients),
+    ``"jitter+adapt_full"`` / ``"adapt_full"`` (Stan's windowed covariance) and
+    ``"jitter+adapt_low_rank"`` / ``"adapt_low_rank"`` (the low-rank Fisher metric at any size).
 
     Returns ArviZ InferenceData with groups ``posterior`` (constrained values and
     Deterministics, dims ``(chain, draw, ...)``), ``sample_stats``, ``observed_data`` and
@@ -171,7 +205,7 @@ def sample(
     if not 0 < target_accept < 1:
         raise ValueError(f"sample: target_accept must be in (0, 1), got {target_accept}")
     if init not in _INITS:
-        raise ValueError(f"sample: init must be one of {_INITS}, got {init!r}")
+        raise ValueError(f"sample: init must be one of {list(_INITS)}, got {init!r}")
     if cores is None:
         cores = _default_cores()
     if chains is None:
@@ -187,8 +221,10 @@ def sample(
     key, seed = _rng_key(random_seed)
     init_key, run_key = jax.random.split(key)
     rng = np.random.default_rng(np.asarray(jax.random.key_data(init_key)).ravel().tolist())
-    positions0 = init_nuts(cm, chains, rng, jitter=init.startswith("jitter"), initvals=initvals)
-    dense = init.endswith("adapt_full")
+    jitter = init == "auto" or init.startswith("jitter")
+    positions0, logdensity0, gradient0 = init_nuts(
+        cm, chains, rng, jitter=jitter, initvals=initvals
+    )
 
     progress = SamplingProgress(chains, tune, draws, enabled=progressbar)
     t0 = time.perf_counter()
@@ -202,9 +238,11 @@ def sample(
             num_draws=int(draws),
             target_accept=float(target_accept),
             max_treedepth=int(max_treedepth),
-            dense_mass=dense,
+            adaptation=_INITS[init],
             progress_callback=progress.update,
             chain_method=chain_method,
+            initial_logdensity=logdensity0,
+            initial_gradient=gradient0,
         )
     wall = time.perf_counter() - t0
     if result.interrupted:

@@ -16,17 +16,21 @@ number of tuning iterations.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from credo.inference import metrics
+
 __all__ = [
     "AdaptationState",
     "DualAveragingState",
     "Schedule",
+    "StanState",
+    "StanWindowed",
     "StepSizeSearch",
     "WelfordState",
     "dual_averaging_init",
@@ -320,3 +324,87 @@ def update(
     step_size = jnp.exp(jnp.where(last, dual.log_step_size_bar, dual.log_step_size))
     search = _select(window_end, search_init(step_size), state.search)
     return AdaptationState(step_size, dual, welford, imm, search)
+
+
+# --- the protocol -----------------------------------------------------------------------------
+
+
+class StanState(NamedTuple):
+    """One chain's warm-up state for :class:`StanWindowed` (see ``protocols``)."""
+
+    inner: AdaptationState
+    metric: metrics.Metric
+    iteration: jax.Array  # transitions done (search trials excluded)
+    schedule: Schedule
+    target_accept: jax.Array
+
+
+class StanWindowed:
+    """Stan's windowed adaptation as an adaptation (``protocols.Adaptation``): the step-size
+    search is an explicit phase of depth-1 transitions (not draws), then dual averaging,
+    and the (co)variance of the draws of each slow window becomes the metric."""
+
+    def __init__(self, dense: bool = False, max_treedepth: int = 10) -> None:
+        self.dense = bool(dense)
+        self.max_treedepth = int(max_treedepth)
+
+    def init(self, position, logdensity, gradient, num_tune, target_accept) -> StanState:
+        position = np.asarray(position)
+        dim, dtype = position.shape[0], position.dtype
+        inner = init(dim, self.dense, dtype)
+        if self.dense:
+            eye = np.eye(dim, dtype=dtype)
+            metric: metrics.Metric = metrics.DenseMetric(eye, eye.copy())
+        else:
+            metric = metrics.DiagonalMetric(np.ones(dim, dtype))
+        return StanState(
+            inner,
+            metric,
+            np.int32(0),
+            make_schedule(int(num_tune)),
+            np.asarray(target_accept, dtype),
+        )
+
+    def params(self, state: StanState) -> Any:
+        from credo.inference.nuts import NUTSParams
+
+        search = state.inner.search.active
+        step_size = lax.select(search, state.inner.search.step_size, state.inner.step_size)
+        depth = lax.select(search, jnp.int32(1), jnp.int32(self.max_treedepth))
+        return NUTSParams(step_size, state.metric, depth)
+
+    def is_draw(self, state: StanState) -> jax.Array:
+        return ~state.inner.search.active
+
+    def update(self, state: StanState, position, gradient, info) -> StanState:
+        del gradient
+        inner, it = state.inner, state.iteration
+        searching = inner.search.active
+        tuning = ~searching & (it < state.schedule.num_tune)
+        adapted = update(
+            inner, it, info.acceptance_rate, position, state.schedule, state.target_accept
+        )
+        adapted = _select(tuning, adapted, inner)
+        searched = search_update(inner, info.acceptance_rate)
+        new_inner = _select(searching, searched, adapted)
+        changed = tuning & jnp.any(it == state.schedule.window_ends)
+        metric = lax.cond(
+            changed,
+            lambda: _as_kind(metrics.as_metric(new_inner.inverse_mass_matrix), state.metric),
+            lambda: state.metric,
+        )
+        iteration = it + (~searching).astype(it.dtype)
+        return StanState(new_inner, metric, iteration, state.schedule, state.target_accept)
+
+    def step_size_bar(self, state: StanState) -> jax.Array:
+        return jnp.exp(state.inner.dual.log_step_size_bar)
+
+    def final(self, state: StanState) -> Any:
+        from credo.inference.nuts import NUTSParams
+
+        return NUTSParams(state.inner.step_size, state.metric, jnp.int32(self.max_treedepth))
+
+
+def _as_kind(new: metrics.Metric, like: metrics.Metric) -> metrics.Metric:
+    # lax.cond needs both branches to return the same dtypes.
+    return jax.tree.map(lambda a, b: jnp.asarray(a, jnp.result_type(b)), new, like)

@@ -41,7 +41,9 @@ from credo.inference.integrators import IntegratorState, velocity_verlet
 __all__ = [
     "DIVERGENCE_THRESHOLD",
     "HMCState",
+    "NUTS",
     "NUTSInfo",
+    "NUTSParams",
     "init",
     "key_words",
     "random_words",
@@ -71,7 +73,8 @@ class NUTSInfo(NamedTuple):
     (signed, as PyMC reports it). diverging: a leaf's energy error exceeded 1000.
     tree_depth: number of completed doublings. n_steps: leapfrog steps taken.
     acceptance_rate: mean of ``min(1, exp(-energy_error))`` over all leaves (Stan's
-    ``accept_stat``).
+    ``accept_stat``). index_in_trajectory: signed leapfrog steps from the initial point to
+    the selected one (0: the chain did not move).
     """
 
     energy: jax.Array
@@ -81,6 +84,16 @@ class NUTSInfo(NamedTuple):
     tree_depth: jax.Array
     n_steps: jax.Array
     acceptance_rate: jax.Array
+    index_in_trajectory: jax.Array
+
+
+class NUTSParams(NamedTuple):
+    """What a transition needs besides the state: the step size, the metric, and a depth
+    limit (may be traced, at most the kernel's ``max_treedepth``)."""
+
+    step_size: jax.Array
+    metric: metrics.Metric
+    depth_limit: jax.Array
 
 
 class _Tree(NamedTuple):
@@ -88,15 +101,19 @@ class _Tree(NamedTuple):
     right: IntegratorState  # forward end
     left_velocity: jax.Array
     right_velocity: jax.Array
+    left_index: jax.Array  # signed leapfrog index of the backward end
+    right_index: jax.Array
     forward: jax.Array  # direction of the open subtree
     depth: jax.Array  # completed doublings = depth of the open subtree
     leaf: jax.Array  # index of the next leaf in the open subtree
     sample: HMCState
     sample_energy: jax.Array
+    sample_index: jax.Array
     log_weight: jax.Array  # log sum of exp(-H + H0) over the merged trajectory
     rho: jax.Array  # sum of momenta over the merged trajectory
     sub_sample: HMCState
     sub_energy: jax.Array
+    sub_index: jax.Array
     sub_log_weight: jax.Array
     sub_rho: jax.Array  # sum of momenta over the open subtree so far
     # (3, rows, dim): velocity, momentum and sub_rho (just before it) of subtree starts
@@ -121,14 +138,14 @@ def step(
     state: HMCState,
     logdensity_fn: Callable[[jax.Array], jax.Array],
     step_size: jax.Array | float,
-    inverse_mass_matrix: jax.Array,
+    inverse_mass_matrix: metrics.Metric | jax.Array,
     max_treedepth: int = 10,
 ) -> tuple[HMCState, NUTSInfo]:
     """One NUTS transition from ``state``.
 
     rng_key: a JAX PRNG key (typed, or raw uint32 key data); the transition's random numbers
-    are a counter-based hash of its words. ``inverse_mass_matrix`` is ``(dim,)`` (diagonal
-    metric) or ``(dim, dim)`` (dense).
+    are a counter-based hash of its words. ``inverse_mass_matrix``: a metric, or an array
+    ``(dim,)`` (diagonal) or ``(dim, dim)`` (dense).
     """
     return transition(
         rng_key,
@@ -138,6 +155,44 @@ def step(
         inverse_mass_matrix,
         max_treedepth,
     )
+
+
+class NUTS:
+    """The NUTS kernel: ``init(position, logdensity_and_grad) -> HMCState`` and
+    ``step(rng_key, state, params, logdensity_and_grad) -> (HMCState, NUTSInfo)``.
+
+    ``logdensity_and_grad(position) -> (logdensity, gradient)``. It is an argument of both
+    calls rather than captured, so a driver can build it inside a traced program (over its
+    data) and a compound step can hand each kernel the conditional density of its block.
+    Only ``max_treedepth`` (static: it sizes the checkpoints) is configuration.
+    """
+
+    Info = NUTSInfo
+    Params = NUTSParams
+
+    def __init__(self, max_treedepth: int = 10) -> None:
+        self.max_treedepth = int(max_treedepth)
+
+    def init(self, position: jax.Array, logdensity_and_grad: ValueAndGrad) -> HMCState:
+        logdensity, grad = logdensity_and_grad(position)
+        return HMCState(position, logdensity, grad)
+
+    def step(
+        self,
+        rng_key: jax.Array,
+        state: HMCState,
+        params: NUTSParams,
+        logdensity_and_grad: ValueAndGrad,
+    ) -> tuple[HMCState, NUTSInfo]:
+        return transition(
+            rng_key,
+            state,
+            logdensity_and_grad,
+            params.step_size,
+            params.metric,
+            self.max_treedepth,
+            params.depth_limit,
+        )
 
 
 def _select(pred: jax.Array, on_true, on_false):
@@ -235,22 +290,18 @@ def transition(
     state: HMCState,
     value_and_grad_fn: ValueAndGrad,
     step_size: jax.Array | float,
-    inverse_mass_matrix: jax.Array,
+    metric: metrics.Metric | jax.Array,
     max_treedepth: int = 10,
     depth_limit: jax.Array | int | None = None,
-    reset: jax.Array | bool = False,
 ) -> tuple[HMCState, NUTSInfo]:
     """NUTS transition given ``value_and_grad_fn(position) -> (logdensity, grad)``.
 
+    ``metric``: a :mod:`~credo.inference.metrics` metric or an inverse mass matrix array.
     ``max_treedepth`` (static) sizes the checkpoints; ``depth_limit`` (may be traced, at most
     ``max_treedepth``) stops the doubling earlier: ``depth_limit=1`` is a single leapfrog step
     in a random direction, which the step-size search uses.
-
-    ``reset=True`` (may be traced) with ``step_size=0`` and ``depth_limit=1`` returns the state
-    at ``state.position`` with its log-density and gradient evaluated (``state``'s own are
-    ignored; the info is meaningless). A driver uses it to initialise chains inside the same
-    program, so that the log-density is traced once.
     """
+    metric = metrics.as_metric(metric)
     position = state.position
     dtype = position.dtype
     limit = max_treedepth if depth_limit is None else depth_limit
@@ -258,12 +309,11 @@ def transition(
     inf = jnp.asarray(jnp.inf, dtype)
     one = jnp.asarray(1.0, dtype)
 
-    def vel(p):
-        return metrics.velocity(p, inverse_mass_matrix)
+    vel = metric.velocity
 
     dim = position.shape[0]
     normals, direction_bits, key = _random(rng_key, dim, dtype)
-    momentum = metrics.momentum_from_normal(normals, inverse_mass_matrix)
+    momentum = metric.momentum(normals)
     velocity0 = vel(momentum)
     energy0 = -state.logdensity + 0.5 * jnp.dot(momentum, velocity0)
     point = IntegratorState(position, momentum, state.logdensity, state.logdensity_grad)
@@ -283,15 +333,19 @@ def transition(
         right=point,
         left_velocity=velocity0,
         right_velocity=velocity0,
+        left_index=jnp.int32(0),
+        right_index=jnp.int32(0),
         forward=(direction_bits & 1) == 1,
         depth=jnp.int32(0),
         leaf=jnp.int32(0),
         sample=state,
         sample_energy=energy0,
+        sample_index=jnp.int32(0),
         log_weight=jnp.zeros((), dtype),
         rho=momentum,
         sub_sample=state,
         sub_energy=energy0,
+        sub_index=jnp.int32(0),
         sub_log_weight=jnp.full((), -jnp.inf, dtype),
         sub_rho=jnp.zeros_like(momentum),
         starts=starts,
@@ -321,13 +375,17 @@ def transition(
         right = _select(fwd, new, t.right)
         left_velocity = lax.select(fwd, t.left_velocity, v)
         right_velocity = lax.select(fwd, v, t.right_velocity)
+        index = lax.select(fwd, t.right_index + 1, t.left_index - 1)
+        left_index = lax.select(fwd, t.left_index, index)
+        right_index = lax.select(fwd, index, t.right_index)
 
         # Multinomial draw inside the subtree, made progressively.
         sub_log_weight = _logaddexp(t.sub_log_weight, log_w)
-        take = (u0 < jnp.exp(log_w - sub_log_weight)) | reset
+        take = u0 < jnp.exp(log_w - sub_log_weight)
         leaf_state = HMCState(new.position, new.logdensity, new.logdensity_grad)
         sub_sample = _select(take, leaf_state, t.sub_sample)
         sub_energy = lax.select(take, energy, t.sub_energy)
+        sub_index = lax.select(take, index, t.sub_index)
         sub_rho = t.sub_rho + new.momentum
 
         k1 = k + 1
@@ -404,9 +462,10 @@ def transition(
         invalid = diverging | inner_turn
         merge = last_leaf & ~invalid
         # Biased progressive sampling between the old trajectory and the new subtree.
-        accept = (merge & (u1 < jnp.exp(sub_log_weight - t.log_weight))) | reset
+        accept = merge & (u1 < jnp.exp(sub_log_weight - t.log_weight))
         sample = _select(accept, sub_sample, t.sample)
         sample_energy = lax.select(accept, sub_energy, t.sample_energy)
+        sample_index = lax.select(accept, sub_index, t.sample_index)
         log_weight = lax.select(merge, _logaddexp(t.log_weight, sub_log_weight), t.log_weight)
         rho = lax.select(merge, merged_rho, t.rho)
         depth = d + merge.astype(jnp.int32)
@@ -418,15 +477,19 @@ def transition(
             right=right,
             left_velocity=left_velocity,
             right_velocity=right_velocity,
+            left_index=left_index,
+            right_index=right_index,
             forward=forward,
             depth=depth,
             leaf=lax.select(merge, jnp.int32(0), k1),
             sample=sample,
             sample_energy=sample_energy,
+            sample_index=sample_index,
             log_weight=log_weight,
             rho=rho,
             sub_sample=sub_sample,
             sub_energy=sub_energy,
+            sub_index=sub_index,
             sub_log_weight=lax.select(merge, -inf, sub_log_weight),
             sub_rho=lax.select(merge, jnp.zeros_like(sub_rho), sub_rho),
             starts=starts,
@@ -449,5 +512,6 @@ def transition(
         tree_depth=tree.depth,
         n_steps=tree.n_steps,
         acceptance_rate=tree.sum_accept / lax.max(tree.n_steps, jnp.int32(1)).astype(dtype),
+        index_in_trajectory=tree.sample_index,
     )
     return tree.sample, info

@@ -23,26 +23,26 @@ import numpy as np
 from jax import lax
 
 from credo.errors import SamplingError
-from credo.inference import adaptation, nuts
+from credo.inference import adaptation as stan
+from credo.inference import fisher, metrics, nuts
 
-__all__ = ["RunResult", "run_chains", "STAT_NAMES", "CHAIN_METHODS", "clear_cache"]
+__all__ = [
+    "ADAPTATIONS",
+    "CHAIN_METHODS",
+    "STAT_NAMES",
+    "RunResult",
+    "clear_cache",
+    "default_adaptation",
+    "make_adaptation",
+    "run_chains",
+]
 
-STAT_NAMES = (
-    "lp",
-    "diverging",
-    "energy",
-    "energy_error",
-    "max_energy_error",
-    "tree_depth",
-    "n_steps",
-    "step_size",
-    "step_size_bar",
-    "acceptance_rate",
-)
-_INT_STATS = {"tree_depth", "n_steps"}
+STAT_NAMES = ("lp", *nuts.NUTSInfo._fields, "step_size", "step_size_bar")
+_INT_STATS = {"tree_depth", "n_steps", "index_in_trajectory"}
 _DIVERGING = STAT_NAMES.index("diverging")
 _STEP_SIZE = STAT_NAMES.index("step_size")
 CHAIN_METHODS = ("auto", "vectorized", "parallel", "sequential")
+ADAPTATIONS = ("low_rank", "fisher_diag", "stan_diag", "stan_dense")
 _CACHE_SIZE = 64
 
 
@@ -51,9 +51,9 @@ class RunResult(NamedTuple):
 
     positions: ``(chains, draws, dim)``; stats: name -> ``(chains, draws)``;
     tuning_positions / tuning_stats: the same for the warmup iterations;
-    inverse_mass_matrix: ``(chains, dim)`` or ``(chains, dim, dim)``; step_size: ``(chains,)``.
-    ``interrupted`` is True when a KeyboardInterrupt stopped the run: the arrays then hold
-    the iterations completed before it.
+    inverse_mass_matrix: ``(chains, dim)`` (diagonal) or ``(chains, dim, dim)``;
+    step_size: ``(chains,)``. ``interrupted`` is True when a KeyboardInterrupt stopped the
+    run: the arrays then hold the iterations completed before it.
     """
 
     positions: np.ndarray
@@ -69,26 +69,25 @@ class RunResult(NamedTuple):
 
 
 class _ChainState(NamedTuple):
-    hmc: nuts.HMCState
-    adapt: adaptation.AdaptationState
+    kernel: Any  # the kernel's state
+    adapt: Any  # the adaptation's state
     iteration: jax.Array  # global iteration counter: warmup then draws
     counter: jax.Array  # loop iterations, step-size search trials included
-    ready: jax.Array  # the log-density at the position has been evaluated
-    rng_key: jax.Array  # (2,) uint32: the chain's threefry key data
+    rng_key: jax.Array  # (2,) uint32: the chain's key data
 
 
-class _Config(NamedTuple):
-    total: jax.Array
-    target_accept: jax.Array
-    schedule: adaptation.Schedule
+def make_adaptation(name: str, max_treedepth: int = 10) -> Any:
+    """The adaptation called ``name`` (one of ``ADAPTATIONS``)."""
+    if name == "low_rank":
+        return fisher.FisherAdaptation(low_rank=True, max_treedepth=max_treedepth)
+    if name == "fisher_diag":
+        return fisher.FisherAdaptation(low_rank=False, max_treedepth=max_treedepth)
+    if name in ("stan_diag", "stan_dense"):
+        return stan.StanWindowed(dense=name == "stan_dense", max_treedepth=max_treedepth)
+    raise ValueError(f"adaptation must be one of {ADAPTATIONS}, got {name!r}")
 
 
 # --- the compiled programs ------------------------------------------------------------------
-
-
-def _select(pred: jax.Array, on_true: Any, on_false: Any) -> Any:
-    # lax.select (a primitive, unlike the jitted jnp.where) keeps tracing cheap.
-    return jax.tree.map(lambda a, b: lax.select(pred, a, b), on_true, on_false)
 
 
 def _iteration_key(key_data: jax.Array, counter: jax.Array) -> jax.Array:
@@ -103,99 +102,75 @@ def _iteration_key(key_data: jax.Array, counter: jax.Array) -> jax.Array:
     )
 
 
-def _chunk_fn(logdensity_fn: Callable, max_treedepth: int, chunk_len: int) -> Callable:
+def _chunk_fn(logdensity_fn: Callable, kernel: Any, adapt: Any, chunk_len: int) -> Callable:
     """One chain's chunk: iterate until ``chunk_len`` more iterations are done (or the run).
 
-    Search trials of the step-size heuristic are iterations of the same loop that do not
-    advance the counter, so the loop body holds the one NUTS transition of the program.
+    Every loop iteration is one kernel step with the adaptation's current parameters; the
+    adaptation says whether it was a draw (step-size search trials are not), so the loop
+    body holds the one transition of the program and the log-density is traced once.
     """
 
-    def chunk(state: _ChainState, data: Any, config: _Config):
+    def chunk(state: _ChainState, data: Any, total: jax.Array):
         def value_and_grad(x):
             return jax.value_and_grad(logdensity_fn)(x, data)
 
-        position = state.hmc.position
+        position = state.kernel.position
         dtype = position.dtype
         first = state.iteration
-        end = lax.min(first + chunk_len, config.total)
+        end = lax.min(first + chunk_len, total)
         positions = jnp.zeros((chunk_len, position.shape[0]), dtype)
         stats = jnp.zeros((chunk_len, len(STAT_NAMES)), dtype)
 
         def body(carry):
             st, positions, stats = carry
             step_key = _iteration_key(st.rng_key, st.counter)
-            adapt = st.adapt
-            # Three kinds of iteration share the one transition: evaluating the initial
-            # point (a step of size 0), a step-size search trial (one leapfrog step), and a
-            # NUTS transition, the only kind that advances the iteration counter.
-            reset = ~st.ready
-            searching = adapt.search.active & st.ready
-            moving = ~searching & st.ready
-            step_size = lax.select(searching, adapt.search.step_size, adapt.step_size)
-            step_size = lax.select(reset, jnp.zeros_like(step_size), step_size)
-            hmc, info = nuts.transition(
-                step_key,
-                st.hmc,
-                value_and_grad,
-                step_size,
-                adapt.inverse_mass_matrix,
-                max_treedepth,
-                lax.select(moving, jnp.int32(max_treedepth), jnp.int32(1)),
-                reset,
-            )
-            tuning = moving & (st.iteration < config.schedule.num_tune)
-            adapted = adaptation.update(
-                adapt,
-                st.iteration,
-                info.acceptance_rate,
-                hmc.position,
-                config.schedule,
-                config.target_accept,
-            )
-            adapted = _select(tuning, adapted, adapt)
-            searched = adaptation.search_update(adapt, info.acceptance_rate)
-            new_adapt = _select(searching, searched, adapted)
-            new_hmc = _select(searching, st.hmc, hmc)
+            params = adapt.params(st.adapt)
+            kstate, info = kernel.step(step_key, st.kernel, params, value_and_grad)
+            is_draw = adapt.is_draw(st.adapt)
+            new_adapt = adapt.update(st.adapt, kstate.position, kstate.logdensity_grad, info)
             # A search trial writes a row that the next transition overwrites.
             row = st.iteration - first
             record = jnp.stack(
                 [
-                    hmc.logdensity,
-                    info.diverging.astype(dtype),
-                    info.energy,
-                    info.energy_error,
-                    info.max_energy_error,
-                    info.tree_depth.astype(dtype),
-                    info.n_steps.astype(dtype),
-                    step_size,
-                    lax.select(tuning, jnp.exp(adapted.dual.log_step_size_bar), step_size),
-                    info.acceptance_rate,
+                    jnp.asarray(kstate.logdensity, dtype),
+                    *(jnp.asarray(v).astype(dtype) for v in info),
+                    jnp.asarray(params.step_size, dtype),
+                    jnp.asarray(adapt.step_size_bar(new_adapt), dtype),
                 ]
-            ).astype(dtype)
-            positions = lax.dynamic_update_index_in_dim(positions, hmc.position, row, 0)
-            stats = lax.dynamic_update_index_in_dim(stats, record, row, 0)
-            iteration = st.iteration + moving.astype(st.iteration.dtype)
-            new_state = _ChainState(
-                new_hmc, new_adapt, iteration, st.counter + 1, jnp.bool_(True), st.rng_key
             )
+            positions = lax.dynamic_update_index_in_dim(positions, kstate.position, row, 0)
+            stats = lax.dynamic_update_index_in_dim(stats, record, row, 0)
+            iteration = st.iteration + is_draw.astype(st.iteration.dtype)
+            new_state = _ChainState(kstate, new_adapt, iteration, st.counter + 1, st.rng_key)
             return new_state, positions, stats
 
         def cond(carry):
-            return ~carry[0].ready | (carry[0].iteration < end)
+            return carry[0].iteration < end
 
         return lax.while_loop(cond, body, (state, positions, stats))
 
     return chunk
 
 
-def _initial_state(positions: np.ndarray, key_data: np.ndarray, dense: bool) -> _ChainState:
-    """Batched host-side (numpy) state; the chunk program evaluates the log-density first."""
-    chains, dim = positions.shape
-    adapt = adaptation.init(dim, dense, positions.dtype)
-    adapt = jax.tree.map(lambda x: np.broadcast_to(x, (chains, *np.shape(x))).copy(), adapt)
+def _initial_state(
+    adapt: Any,
+    positions: np.ndarray,
+    logdensity: np.ndarray,
+    gradient: np.ndarray,
+    key_data: np.ndarray,
+    num_tune: int,
+    target_accept: float,
+) -> _ChainState:
+    """Batched host-side (numpy) state, so that building it runs no device program."""
+    chains = positions.shape[0]
+    per_chain = [
+        adapt.init(positions[c], logdensity[c], gradient[c], num_tune, target_accept)
+        for c in range(chains)
+    ]
+    adapt_state = jax.tree.map(lambda *xs: np.stack([np.asarray(x) for x in xs]), *per_chain)
     zeros = np.zeros(chains, np.int32)
-    hmc = nuts.HMCState(positions, np.zeros(chains, positions.dtype), np.zeros_like(positions))
-    return _ChainState(hmc, adapt, zeros, zeros.copy(), np.zeros(chains, bool), key_data)
+    hmc = nuts.HMCState(positions, logdensity.astype(positions.dtype), gradient)
+    return _ChainState(hmc, adapt_state, zeros, zeros.copy(), key_data)
 
 
 _cache: OrderedDict[tuple, Any] = OrderedDict()
@@ -226,8 +201,13 @@ def _compile(key: tuple, make: Callable[[], Callable], *args) -> tuple[Any, floa
         return hit, 0.0
     start = time.perf_counter()
     traced = jax.jit(make()).trace(*args)
-    compiled = traced.lower().compile()
+    t1 = time.perf_counter()
+    lowered = traced.lower()
+    t2 = time.perf_counter()
+    compiled = lowered.compile()
     seconds = time.perf_counter() - start
+    if os.environ.get("CREDO_DEBUG_COMPILE"):
+        print(f"trace {t1 - start:.2f} lower {t2 - t1:.2f} compile {seconds - t2:.2f}")
     _cache[key] = compiled
     while len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
@@ -276,18 +256,12 @@ class _AllChains:
         )
         self.state, self.data, self.config = state, data, config
 
-    def initialise(self, config):
-        self.state = self.compiled(self.state, self.data, self._put(config))[0]
-        hmc = self.state.hmc
-        return np.asarray(hmc.logdensity), np.asarray(hmc.logdensity_grad)
-
     def advance(self):
         self.state, positions, stats = self.compiled(self.state, self.data, self.config)
         return np.asarray(positions), np.asarray(stats)
 
-    def final(self):
-        a = self.state.adapt
-        return np.asarray(a.inverse_mass_matrix), np.asarray(a.step_size)
+    def adapt_states(self):
+        return self.state.adapt
 
     def close(self):
         pass
@@ -308,15 +282,6 @@ class _PerChain:
         self.pool = ThreadPoolExecutor(threads) if threads else None
         self.name = "parallel" if threads else "sequential"
 
-    def initialise(self, config):
-        for c, state in enumerate(self.states):
-            self.states[c] = self.compiled(state, self.inputs[c][0], config)[0]
-        hmc = [s.hmc for s in self.states]
-        return (
-            np.stack([np.asarray(h.logdensity) for h in hmc]),
-            np.stack([np.asarray(h.logdensity_grad) for h in hmc]),
-        )
-
     def _one(self, c):
         data, config = self.inputs[c]
         self.states[c], positions, stats = self.compiled(self.states[c], data, config)
@@ -329,9 +294,10 @@ class _PerChain:
         )
         return np.stack([o[0] for o in out]), np.stack([o[1] for o in out])
 
-    def final(self):
-        imm = np.stack([np.asarray(s.adapt.inverse_mass_matrix) for s in self.states])
-        return imm, np.stack([np.asarray(s.adapt.step_size) for s in self.states])
+    def adapt_states(self):
+        return jax.tree.map(
+            lambda *xs: np.stack([np.asarray(x) for x in xs]), *[s.adapt for s in self.states]
+        )
 
     def close(self):
         if self.pool is not None:
@@ -404,16 +370,27 @@ def run_chains(
     target_accept: float = 0.8,
     max_treedepth: int = 10,
     dense_mass: bool = False,
+    adaptation: str = "auto",
     chunk_size: int | None = None,
     progress_callback: Callable[[dict[str, Any]], None] | None = None,
     chain_method: str = "auto",
+    initial_logdensity: Any = None,
+    initial_gradient: Any = None,
 ) -> RunResult:
-    """Run NUTS with Stan's windowed warmup on several chains.
+    """Run NUTS on several chains, warm-up and draws in one compiled loop.
 
     logdensity_fn(position, data) -> scalar, with ``position`` ``(dim,)``; ``data`` is
     passed to the compiled program as an argument, so new data of the same shapes reuses
-    it. initial_positions: ``(chains, dim)``. The compiled program is cached per
+    it. initial_positions: ``(chains, dim)``; ``initial_logdensity`` ``(chains,)`` and
+    ``initial_gradient`` ``(chains, dim)`` there, if the caller has them (else they are
+    evaluated here). The compiled program is cached per
     ``(logdensity_fn, settings, dim, chains, data shapes)``.
+
+    adaptation: one of ``ADAPTATIONS`` -- ``"low_rank"`` (the Fisher diagonal with its
+    low-rank modification, nutpie's schedule), ``"fisher_diag"``, ``"stan_diag"``,
+    ``"stan_dense"`` (Stan's windowed variance / covariance) -- or ``"auto"``:
+    ``"stan_dense"`` if ``dense_mass``, else ``"low_rank"`` up to ``LOW_RANK_MAX_DIM``
+    dimensions in double precision, else ``"fisher_diag"``.
 
     progress_callback(info) is called after every chunk with ``iteration`` (per chain,
     warmup included), ``total``, ``num_tune``, ``draws`` (post-warmup draws done),
@@ -448,14 +425,32 @@ def run_chains(
     if chain_method == "auto":
         chain_method = _auto_method(chains)
 
-    state = _initial_state(initial_positions, _chain_keys(rng_key, chains), bool(dense_mass))
-    config = _Config(
-        total=np.int32(total),
-        target_accept=np.asarray(target_accept, dtype),
-        schedule=adaptation.make_schedule(num_tune),
+    if adaptation == "auto":
+        adaptation = default_adaptation(dim, dtype, dense_mass)
+    adapt = make_adaptation(adaptation, max_treedepth)
+    kernel = nuts.NUTS(max_treedepth)
+    if initial_logdensity is None or initial_gradient is None:
+        initial_logdensity, initial_gradient = _evaluate(logdensity_fn, initial_positions, data)
+    logdensity = np.asarray(initial_logdensity, dtype).reshape(chains)
+    grad = np.asarray(initial_gradient, dtype).reshape(chains, dim)
+    bad = ~(np.isfinite(logdensity) & np.all(np.isfinite(grad), -1))
+    if bad.any():
+        raise SamplingError(
+            f"the log-density or its gradient is not finite at the initial point of chains "
+            f"{np.flatnonzero(bad).tolist()}"
+        )
+    state = _initial_state(
+        adapt,
+        initial_positions,
+        logdensity,
+        grad,
+        _chain_keys(rng_key, chains),
+        num_tune,
+        target_accept,
     )
-    chunk = _chunk_fn(logdensity_fn, max_treedepth, chunk_len)
-    key = (logdensity_fn, max_treedepth, bool(dense_mass), chunk_len, dim, str(dtype))
+    config = np.int32(total)
+    chunk = _chunk_fn(logdensity_fn, kernel, adapt, chunk_len)
+    key = (logdensity_fn, max_treedepth, adaptation, chunk_len, dim, str(dtype))
     several_devices = len(jax.devices()) > 1 and chains > 1
     if chain_method == "vectorized":
         runner: Any = _AllChains(chunk, key, state, data, config, chains, "vmap")
@@ -465,16 +460,6 @@ def run_chains(
         threads = min(chains, os.cpu_count() or 1) if chain_method == "parallel" else 0
         runner = _PerChain(chunk, key, state, data, config, chains, threads)
     compile_seconds = runner.compile_seconds
-
-    # A run of zero iterations only evaluates the log-density at the initial points.
-    logdensity, grad = runner.initialise(config._replace(total=np.int32(0)))
-    bad = ~(np.isfinite(logdensity) & np.all(np.isfinite(grad), -1))
-    if bad.any():
-        runner.close()
-        raise SamplingError(
-            f"the log-density or its gradient is not finite at the initial point of chains "
-            f"{np.flatnonzero(bad).tolist()}"
-        )
 
     positions: list[np.ndarray] = []
     stats: list[np.ndarray] = []
@@ -521,7 +506,9 @@ def run_chains(
         all_stats = np.zeros((chains, 0, len(STAT_NAMES)))
     all_positions = all_positions.astype(np.float64)
     n_tune = min(num_tune, all_positions.shape[1])
-    imm, step_size = runner.final()
+    final = adapt.final(runner.adapt_states())
+    imm = np.asarray(_metric_matrix(final.metric))
+    step_size = np.asarray(final.step_size)
     return RunResult(
         positions=all_positions[:, n_tune:],
         stats=_unpack(all_stats[:, n_tune:]),
@@ -534,6 +521,38 @@ def run_chains(
         compile_seconds=compile_seconds,
         chain_method=runner.name,
     )
+
+
+LOW_RANK_MAX_DIM = 256
+
+
+def default_adaptation(dim: int, dtype: Any, dense_mass: bool = False) -> str:
+    """The adaptation ``"auto"`` stands for (see :func:`run_chains`)."""
+    if dense_mass:
+        return "stan_dense"
+    if dim <= LOW_RANK_MAX_DIM and jnp.dtype(dtype).itemsize >= 8:
+        return "low_rank"
+    return "fisher_diag"
+
+
+def _metric_matrix(metric: Any) -> np.ndarray:
+    """Batched metrics -> inverse mass matrices ``(chains, dim)`` or ``(chains, dim, dim)``."""
+    if isinstance(metric, metrics.DiagonalMetric | metrics.DenseMetric):
+        return np.asarray(metric.inverse_mass_matrix)
+    scale, vectors, values = (np.asarray(x) for x in metric)
+    inner = np.einsum("cik,ck,cjk->cij", vectors, values - 1.0, vectors)
+    inner += np.eye(scale.shape[-1])
+    return scale[:, :, None] * inner * scale[:, None, :]
+
+
+def _evaluate(logdensity_fn: Callable, positions: np.ndarray, data: Any):
+    key = ("initial", logdensity_fn)
+    fn = _cache.get(key)
+    if fn is None:
+        fn = jax.jit(jax.vmap(jax.value_and_grad(logdensity_fn), in_axes=(0, None)))
+        _cache[key] = fn
+    lp, grad = fn(positions, data)
+    return np.asarray(lp), np.asarray(grad)
 
 
 def _unpack(stats: np.ndarray) -> dict[str, np.ndarray]:

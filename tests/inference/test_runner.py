@@ -34,22 +34,23 @@ def test_compiled_once_per_settings():
     start = np.zeros((2, 3))
     TRACES["count"] = 0
     first = run_chains(_counted, start, 0, data=data, num_tune=200, num_draws=200)
-    # One trace of the log-density (and its gradient) for the whole program.
-    assert TRACES["count"] == 1
+    # One trace of the log-density (and its gradient) for the whole program, and one for
+    # the initial points' evaluation (``sample`` gets that from its start search).
+    assert TRACES["count"] == 2
     assert first.compile_seconds > 0
     # New data values, seed, target and warmup length: nothing is traced or compiled again.
     data2 = {"mean": np.full(3, 5.0), "scale": np.full(3, 2.0)}
     second = run_chains(
         _counted, start, 1, data=data2, num_tune=150, num_draws=250, target_accept=0.9
     )
-    assert TRACES["count"] == 1
+    assert TRACES["count"] == 2
     assert second.compile_seconds == 0.0
     assert abs(second.positions.mean() - 5.0) < 0.5
     # Another chain method compiles its own program.
     run_chains(
         _counted, start, 1, data=data, num_tune=200, num_draws=200, chain_method="vectorized"
     )
-    assert TRACES["count"] == 2
+    assert TRACES["count"] == 3
 
 
 def test_result_shapes_and_stats():
@@ -69,7 +70,12 @@ def test_result_shapes_and_stats():
         result.stats["step_size"], np.repeat(result.step_size[:, None], 40, 1)
     )
     np.testing.assert_allclose(result.step_size, result.tuning_stats["step_size_bar"][:, -1])
-    assert result.inverse_mass_matrix.shape == (3, 2)
+    # The default (low-rank) metric is reported as a dense matrix; diagonal ones as vectors.
+    assert result.inverse_mass_matrix.shape == (3, 2, 2)
+    diag = run_chains(
+        _normal, np.zeros((3, 2)), 5, num_tune=60, num_draws=4, adaptation="fisher_diag"
+    )
+    assert diag.inverse_mass_matrix.shape == (3, 2)
     assert not result.interrupted
     # lp is the log-density at the draw.
     np.testing.assert_allclose(
