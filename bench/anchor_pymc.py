@@ -322,7 +322,13 @@ def build(name, data):
 
 
 def sample(model, *, sampler="pymc", draws=1000, tune=1000, chains=2, random_seed=0):
-    """Sample with PyMC's NUTS (``sampler="pymc"``) or nutpie (``sampler="nutpie"``)."""
+    """Sample with PyMC's NUTS (``sampler="pymc"``), nutpie's default diagonal adaptation
+    (``"nutpie"``) or nutpie's low-rank modified mass matrix (``"nutpie_lowrank"``). Warm-up
+    statistics are kept (``warmup_sample_stats``) so that gradient evaluations can be counted."""
+    kwargs = {}
+    if sampler == "nutpie_lowrank":
+        sampler = "nutpie"
+        kwargs["nuts_sampler_kwargs"] = {"adaptation": "low_rank"}
     with model:
         return pm.sample(
             draws=draws,
@@ -331,4 +337,6 @@ def sample(model, *, sampler="pymc", draws=1000, tune=1000, chains=2, random_see
             random_seed=random_seed,
             progressbar=False,
             nuts_sampler=sampler,
+            discard_tuned_samples=False,
+            **kwargs,
         )

@@ -22,24 +22,28 @@ import subprocess
 import sys
 import time
 
+import numpy as np
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
 from data import MODEL_NAMES, MODELS  # noqa: E402
 
-TOOLS = ("credo", "pymc", "nutpie", "numpyro")
-ANCHORS = ("pymc", "nutpie", "numpyro")
+TOOLS = ("credo", "pymc", "nutpie", "nutpie_lowrank", "numpyro")
+ANCHORS = ("pymc", "nutpie", "nutpie_lowrank", "numpyro")
 VENV = {
     "credo": os.path.join(ROOT, ".venv", "bin", "python"),
     "pymc": os.path.join(ROOT, ".venv-anchors", "bin", "python"),
     "nutpie": os.path.join(ROOT, ".venv-anchors", "bin", "python"),
+    "nutpie_lowrank": os.path.join(ROOT, ".venv-anchors", "bin", "python"),
     "numpyro": os.path.join(ROOT, ".venv-anchors", "bin", "python"),
 }
 TOOL_LABEL = {
     "credo": "credo",
     "pymc": "PyMC (NUTS)",
     "nutpie": "PyMC + nutpie",
+    "nutpie_lowrank": "nutpie low-rank",
     "numpyro": "NumPyro",
 }
 RESULTS_JSON = os.path.join(HERE, "results.json")
@@ -207,7 +211,16 @@ def aggregate(runs):
             a["problem"] = f"{bad[0].get('status')}: {bad[0].get('error', '')}"
             a["problem_status"] = bad[0].get("status")
         if ok:
-            for k in ("wall_s", "sampling_s", "min_ess_bulk", "ess_per_s", "max_rhat"):
+            for k in (
+                "wall_s",
+                "sampling_s",
+                "min_ess_bulk",
+                "ess_per_s",
+                "max_rhat",
+                "grad_warmup",
+                "grad_draws",
+                "ess_per_1000_grad",
+            ):
                 a[k] = _median([r.get(k) for r in ok])
             a["divergences"] = _median([r.get("divergences") for r in ok])
             a["min_ess_var"] = ok[0].get("min_ess_var")
@@ -351,6 +364,45 @@ def write_report(results, path=RESULTS_MD):
         L.append(f"| {titles[m]} | " + " | ".join(walls + rates) + f" | {wr} | {rr} |")
     L.append("")
 
+    # machine-independent: gradient evaluations and ESS per 1,000 of them
+    L.append("## Sampler efficiency (machine-independent)")
+    L.append("")
+    L.append(
+        "Gradient evaluations (leapfrog steps summed over chains) in warm-up and draws, and "
+        "min bulk ESS per 1,000 gradient evaluations, warm-up included. **× nutpie low-rank** = "
+        "credo's ESS per 1,000 gradients / nutpie low-rank's (above 1: credo better). NumPyro "
+        "does not record its warm-up steps."
+    )
+    L.append("")
+    eff_tools = [t for t in TOOLS if t != "numpyro"]
+    hdr = "| Model | " + " | ".join(
+        f"{TOOL_LABEL[t]} grads warm-up / draws | {TOOL_LABEL[t]} ESS/1k grads" for t in eff_tools
+    )
+    L.append(hdr + " | × nutpie low-rank |")
+    L.append("|" + "---|" * (2 + 2 * len(eff_tools)))
+    ratios = []
+    for m in models:
+        cells = []
+        for t in eff_tools:
+            a = agg.get((m, t)) or {}
+            gw, gd = a.get("grad_warmup"), a.get("grad_draws")
+            cells.append(f"{_num(gw, '{:.0f}')} / {_num(gd, '{:.0f}')}")
+            cells.append(_num(a.get("ess_per_1000_grad"), "{:.1f}"))
+        c = (agg.get((m, "credo")) or {}).get("ess_per_1000_grad")
+        n = (agg.get((m, "nutpie_lowrank")) or {}).get("ess_per_1000_grad")
+        ratio = c / n if c and n else None
+        if ratio:
+            ratios.append(ratio)
+        L.append(f"| {titles[m]} | " + " | ".join(cells) + f" | {_num(ratio)} |")
+    if ratios:
+        geo = float(np.exp(np.mean(np.log(ratios))))
+        L.append("")
+        L.append(
+            f"Geometric mean of credo / nutpie low-rank over {len(ratios)} models: {geo:.2f}; "
+            f"worst {min(ratios):.2f}, best {max(ratios):.2f}."
+        )
+    L.append("")
+
     # details
     L.append("## Details per model and tool")
     L.append("")
@@ -419,7 +471,10 @@ def _parse_list(value, allowed, what):
 def main(argv=None):
     ap = argparse.ArgumentParser(description="credo vs PyMC / nutpie / NumPyro benchmark")
     ap.add_argument("--models", help="comma-separated model names (default: all 16)")
-    ap.add_argument("--tools", help="comma-separated: credo,pymc,nutpie,numpyro (default: all)")
+    ap.add_argument(
+        "--tools",
+        help="comma-separated: credo,pymc,nutpie,nutpie_lowrank,numpyro (default: all)",
+    )
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds per fit")
     ap.add_argument("--draws", type=int, default=1000)

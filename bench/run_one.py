@@ -2,8 +2,8 @@
 
     python bench/run_one.py TOOL MODEL [--draws 1000] [--tune 1000] [--chains 2] [--seed N]
 
-TOOL is one of credo, pymc, nutpie, numpyro. credo runs in credo's ``.venv``; the others in
-``.venv-anchors`` (see ``bench/setup_anchors.sh``).
+TOOL is one of credo, pymc, nutpie, nutpie_lowrank, numpyro. credo runs in credo's ``.venv``;
+the others in ``.venv-anchors`` (see ``bench/setup_anchors.sh``).
 
 Reported (one JSON object, on the last stdout line after ``BENCH_RESULT``, and in ``--out``):
 
@@ -20,6 +20,9 @@ Reported (one JSON object, on the last stdout line after ``BENCH_RESULT``, and i
   elements of the tutorial's posterior variables (``bench/data.py``), computed by
   ``bench/ess.py`` for every tool; ``ess_per_s`` is ``min_ess_bulk / wall_s``.
 - ``max_rhat``, ``divergences`` (post-warmup).
+- ``grad_warmup`` / ``grad_draws``: gradient evaluations (leapfrog steps, summed over chains)
+  in warm-up and in the draws; ``ess_per_1000_grad``: ``min_ess_bulk`` per 1,000 of them,
+  warm-up included (machine-independent). NumPyro's warm-up steps are not recorded (None).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-TOOLS = ("credo", "pymc", "nutpie", "numpyro")
+TOOLS = ("credo", "pymc", "nutpie", "nutpie_lowrank", "numpyro")
 
 
 class Pending(Exception):
@@ -91,6 +94,25 @@ def _divergences(idata):
         return None
 
 
+def _gradients(idata):
+    """(warm-up, draws) gradient evaluations summed over chains: the samplers' ``n_steps``
+    (leapfrog steps); warm-up from ``warmup_sample_stats`` or, for credo, its attrs."""
+
+    def total(group):
+        try:
+            return int(_group(idata, group)["n_steps"].values.sum())
+        except Exception:
+            return None
+
+    draws = total("sample_stats")
+    warm = total("warmup_sample_stats")
+    if warm is None:
+        attrs = getattr(idata, "attrs", {}) or {}
+        if "tuning_gradient_evaluations" in attrs:
+            warm = int(attrs["tuning_gradient_evaluations"])
+    return warm, draws
+
+
 def _versions(tool):
     import importlib.metadata as md
 
@@ -98,6 +120,7 @@ def _versions(tool):
         "credo": ("credo", "jax", "arviz"),
         "pymc": ("pymc", "pytensor", "arviz"),
         "nutpie": ("nutpie", "pymc", "pytensor", "numba", "arviz"),
+        "nutpie_lowrank": ("nutpie", "pymc", "pytensor", "numba", "arviz"),
         "numpyro": ("numpyro", "jax", "arviz"),
     }[tool]
     out = {"python": platform.python_version()}
@@ -114,7 +137,7 @@ def fit(tool, model, *, draws, tune, chains, seed):
     t_imp = time.perf_counter()
     if tool == "numpyro":
         import anchor_numpyro as impl  # sets the host device count before JAX starts
-    elif tool in ("pymc", "nutpie"):
+    elif tool in ("pymc", "nutpie", "nutpie_lowrank"):
         import anchor_pymc as impl
     elif tool == "credo":
         import credo_models as impl
@@ -136,7 +159,7 @@ def fit(tool, model, *, draws, tune, chains, seed):
         timer.total = 0.0
     compile_s = None
     t0 = time.perf_counter()
-    if tool in ("pymc", "nutpie"):
+    if tool in ("pymc", "nutpie", "nutpie_lowrank"):
         m = impl.build(model, d)
         idata = impl.sample(
             m, sampler=tool, draws=draws, tune=tune, chains=chains, random_seed=seed
@@ -176,6 +199,8 @@ def fit(tool, model, *, draws, tune, chains, seed):
         max_rhat = max(v["max_rhat"] for v in finite.values())
     else:
         min_var, min_ess, max_rhat = None, float("nan"), float("nan")
+    grad_warmup, grad_draws = _gradients(idata)
+    grad_total = grad_warmup + grad_draws if None not in (grad_warmup, grad_draws) else None
     n_draws = int(post.sizes["draw"]) if hasattr(post, "sizes") else None
     n_chains = int(post.sizes["chain"]) if hasattr(post, "sizes") else None
     return {
@@ -192,6 +217,11 @@ def fit(tool, model, *, draws, tune, chains, seed):
         "ess_per_s": min_ess / wall_s if wall_s > 0 else None,
         "max_rhat": max_rhat,
         "divergences": _divergences(idata),
+        "grad_warmup": grad_warmup,
+        "grad_draws": grad_draws,
+        "ess_per_1000_grad": (
+            1000.0 * min_ess / grad_total if grad_total and min_ess == min_ess else None
+        ),
         "per_variable": summary,
         "draws": n_draws,
         "chains": n_chains,

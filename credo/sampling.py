@@ -278,6 +278,10 @@ def sample(
         "random_seed": int(seed),
         "chains": int(chains),
         "interrupted": int(bool(result.interrupted)),
+        # Leapfrog steps, one gradient evaluation each, summed over chains (search trials of
+        # the step-size heuristic excluded): the machine-independent cost of the run.
+        "tuning_gradient_evaluations": int(np.sum(result.tuning_stats["n_steps"])),
+        "gradient_evaluations": int(np.sum(result.stats["n_steps"])),
     }
     idata = to_inference_data(model, groups, attrs=attrs)
     if idata_kwargs and idata_kwargs.get("log_likelihood"):

@@ -266,6 +266,20 @@ def _leaf_uniforms(k0, k1, leaf, dtype) -> tuple[jax.Array, jax.Array]:
     )
 
 
+import os as _os
+
+_RNG = _os.environ.get("CREDO_RNG", "hash")
+
+
+def _random_threefry(rng_key, dim, dtype):
+    if not jnp.issubdtype(rng_key.dtype, jax.dtypes.prng_key):
+        rng_key = jax.random.wrap_key_data(jnp.ravel(rng_key).astype(jnp.uint32)[:2])
+    k_normal, k_dir, k_leaf = jax.random.split(rng_key, 3)
+    normals = jax.random.normal(k_normal, (dim,), dtype)
+    bits = jax.random.bits(k_dir, (), jnp.uint32)
+    return normals, bits, k_leaf
+
+
 def _random(rng_key: jax.Array, dim: int, dtype) -> tuple[jax.Array, jax.Array, jax.Array]:
     """``dim`` standard normals (Box-Muller), the direction word and the key words."""
     k0, k1 = key_words(rng_key)
@@ -312,7 +326,10 @@ def transition(
     vel = metric.velocity
 
     dim = position.shape[0]
-    normals, direction_bits, key = _random(rng_key, dim, dtype)
+    if _RNG == "threefry":
+        normals, direction_bits, key = _random_threefry(rng_key, dim, dtype)
+    else:
+        normals, direction_bits, key = _random(rng_key, dim, dtype)
     momentum = metric.momentum(normals)
     velocity0 = vel(momentum)
     energy0 = -state.logdensity + 0.5 * jnp.dot(momentum, velocity0)
@@ -369,7 +386,11 @@ def transition(
         delta = energy - energy0
         diverging = delta > DIVERGENCE_THRESHOLD
         log_w = -delta
-        u0, u1 = _leaf_uniforms(key[0], key[1], t.n_steps, dtype)
+        if _RNG == "threefry":
+            u = jax.random.uniform(jax.random.fold_in(key, t.n_steps), (2,), dtype)
+            u0, u1 = u[0], u[1]
+        else:
+            u0, u1 = _leaf_uniforms(key[0], key[1], t.n_steps, dtype)
 
         left = _select(fwd, t.left, new)
         right = _select(fwd, new, t.right)
