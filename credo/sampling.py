@@ -183,7 +183,7 @@ def sample(
     """Draw posterior samples with NUTS, PyMC's arguments and meanings.
 
     ``init`` picks the warm-up: ``"auto"`` (default: the low-rank modified Fisher metric with
-    nutpie's schedule up to 256 unconstrained dimensions, the Fisher diagonal beyond),
+    nutpie's schedule up to 128 unconstrained dimensions, the Fisher diagonal beyond),
     ``"jitter+adapt_diag"`` / ``"adapt_diag"`` (Stan's windowed variance),
     ``"jitter+adapt_diag_grad"`` (the Fisher diagonal from draws and gradients),
     ``"jitter+adapt_full"`` / ``"adapt_full"`` (Stan's windowed covariance) and

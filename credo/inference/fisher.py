@@ -33,7 +33,6 @@ from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
-import jax.scipy.linalg as jsl
 import numpy as np
 from jax import lax
 
@@ -61,6 +60,9 @@ EIGVAL_CUTOFF = 2.0
 INITIAL_STEP_SIZE = 0.1
 MAX_LOG_STEP_SIZE = float(np.log(np.pi))
 LIMITS = (1e-20, 1e20)
+# The low-rank part keeps at most this many directions: a transition then costs O(dim * rank)
+# per leapfrog step instead of O(dim^2).
+MAX_RANK = 24
 
 
 class FisherState(NamedTuple):
@@ -97,6 +99,14 @@ def _diag(m2: jax.Array) -> jax.Array:
     return m2 if m2.ndim == 1 else jnp.diagonal(m2)
 
 
+def _roots(a: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """``a^1/2`` and ``a^-1/2`` of a symmetric positive definite matrix."""
+    w, u = jnp.linalg.eigh(a)
+    w = jnp.maximum(w, jnp.finfo(a.dtype).tiny)
+    root = jnp.sqrt(w)
+    return (u * root) @ u.T, (u / root) @ u.T
+
+
 def low_rank_metric(
     draws: WelfordState,
     grads: WelfordState,
@@ -106,9 +116,10 @@ def low_rank_metric(
 ) -> metrics.LowRankMetric:
     """The low-rank modified Fisher diagonal from the running scatters (``m2``: ``(dim, dim)``).
 
-    The geometric mean ``Sigma`` of ``C_x`` and ``C_g^-1`` is computed with one Cholesky
-    factor and one eigendecomposition: with ``C_g = L L^T`` and ``R = (L^T C_x L)^1/2``,
-    ``Sigma = L^-T R L^-1`` solves ``Sigma C_g Sigma = C_x``.
+    The geometric mean ``Sigma`` of ``C_x`` and ``C_g^-1`` is
+    ``C_g^-1/2 (C_g^1/2 C_x C_g^1/2)^1/2 C_g^-1/2``, with matrix roots from symmetric
+    eigendecompositions (a Cholesky route needs triangular solves, which XLA takes ~0.5 s
+    each to compile on CPU, more than the eigendecompositions cost to run).
     """
     var = fisher_diagonal(draws, grads, old.scale**2)
     scale = jnp.sqrt(var)
@@ -116,14 +127,17 @@ def low_rank_metric(
     eye = jnp.eye(scale.shape[0], dtype=scale.dtype)
     c_x = draws.m2 / outer / gamma + eye
     c_g = grads.m2 * outer / gamma + eye
-    chol = jnp.linalg.cholesky(c_g)
-    w, u = jnp.linalg.eigh(chol.T @ c_x @ chol)
-    root = (u * jnp.sqrt(jnp.maximum(w, 0.0))) @ u.T
-    left = jsl.solve_triangular(chol, root, lower=True, trans="T")
-    sigma = jsl.solve_triangular(chol, left.T, lower=True, trans="T").T
+    g_half, g_inv_half = _roots(c_g)
+    m_half, _ = _roots(g_half @ c_x @ g_half)
+    sigma = g_inv_half @ m_half @ g_inv_half
     values, vectors = jnp.linalg.eigh(0.5 * (sigma + sigma.T))
     keep = (values > cutoff) | (values < 1.0 / cutoff)
     values = jnp.where(keep, values, 1.0)
+    # Keep the ``rank`` directions that differ most from the diagonal (the metric's shape).
+    rank = old.values.shape[0]
+    if rank < values.shape[0]:
+        order = jnp.argsort(-jnp.abs(jnp.log(values)))[:rank]
+        values, vectors = values[order], vectors[:, order]
     new = metrics.LowRankMetric(scale, vectors, values)
     ok = jnp.all(jnp.isfinite(vectors)) & jnp.all(jnp.isfinite(values)) & jnp.all(values > 0)
     return _select(ok, new, old)
@@ -143,9 +157,9 @@ class FisherAdaptation:
     def _every(self, dim: int) -> int:
         if self.update_every is not None:
             return max(1, int(self.update_every))
-        # The low-rank estimate costs three eigendecompositions of (dim, dim): beyond a few
-        # dozen dimensions, recompute it every few draws rather than after each.
-        return max(1, dim // 24) if self.low_rank else 1
+        # The low-rank estimate costs two eigendecompositions of (dim, dim), O(dim^3): beyond
+        # 20 dimensions recompute it every (dim / 20)^3 draws (at most 50), and at switches.
+        return min(50, max(1, round((dim / 20) ** 3))) if self.low_rank else 1
 
     def init(self, position, logdensity, gradient, num_tune, target_accept) -> FisherState:
         del logdensity
@@ -156,8 +170,9 @@ class FisherAdaptation:
         var = 1.0 / np.clip(np.abs(gradient), *LIMITS)
         var = np.where(np.isfinite(var), var, 1.0).astype(dtype)
         if self.low_rank:
+            rank = min(dim, MAX_RANK)
             metric: metrics.Metric = metrics.LowRankMetric(
-                np.sqrt(var), np.eye(dim, dtype=dtype), np.ones(dim, dtype)
+                np.sqrt(var), np.eye(dim, rank, dtype=dtype), np.ones(rank, dtype)
             )
         else:
             metric = metrics.DiagonalMetric(var)

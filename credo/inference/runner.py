@@ -523,7 +523,7 @@ def run_chains(
     )
 
 
-LOW_RANK_MAX_DIM = 256
+LOW_RANK_MAX_DIM = 128
 
 
 def default_adaptation(dim: int, dtype: Any, dense_mass: bool = False) -> str:
