@@ -99,9 +99,15 @@ def _diag(m2: jax.Array) -> jax.Array:
     return m2 if m2.ndim == 1 else jnp.diagonal(m2)
 
 
+def _eigh(a: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """Eigenvalues and vectors of a symmetric matrix (``a`` is symmetric by construction)."""
+    vectors, values = lax.linalg.eigh(a, symmetrize_input=False, sort_eigenvalues=False)
+    return values, vectors
+
+
 def _roots(a: jax.Array) -> tuple[jax.Array, jax.Array]:
     """``a^1/2`` and ``a^-1/2`` of a symmetric positive definite matrix."""
-    w, u = jnp.linalg.eigh(a)
+    w, u = _eigh(a)
     w = jnp.maximum(w, jnp.finfo(a.dtype).tiny)
     root = jnp.sqrt(w)
     return (u * root) @ u.T, (u / root) @ u.T
@@ -130,7 +136,7 @@ def low_rank_metric(
     g_half, g_inv_half = _roots(c_g)
     m_half, _ = _roots(g_half @ c_x @ g_half)
     sigma = g_inv_half @ m_half @ g_inv_half
-    values, vectors = jnp.linalg.eigh(0.5 * (sigma + sigma.T))
+    values, vectors = _eigh(0.5 * (sigma + sigma.T))
     keep = (values > cutoff) | (values < 1.0 / cutoff)
     values = jnp.where(keep, values, 1.0)
     # Keep the ``rank`` directions that differ most from the diagonal (the metric's shape).

@@ -229,6 +229,10 @@ def _mix32(x: jax.Array) -> jax.Array:
 # hash mix(mix(k0 + i * golden) ^ k1), a counter-based generator in the sense of Salmon et
 # al. (2011, "Parallel random numbers: as easy as 1, 2, 3"). It costs a dozen integer ops,
 # where a threefry evaluation is ~100 and a large share of the compile time of the sampler.
+# Measured (CPU time of XLA's compile of the whole sampler for a 5-d model, Fisher diagonal
+# warm-up): this hash 1.09 s and 5,263 optimised HLO lines; jax.random with threefry 2.23 s
+# and 6,251 lines, rbg 1.98 s, unsafe_rbg 1.77 s. tests/inference/test_nuts.py checks the
+# stream (uniformity, independence across keys and counters).
 # Words 1.. feed the momentum, word 0 the doubling directions, words from _LEAF_BASE the
 # per-leaf uniforms (whose number is only known at run time).
 _LEAF_BASE = 1 << 31
@@ -264,20 +268,6 @@ def _leaf_uniforms(k0, k1, leaf, dtype) -> tuple[jax.Array, jax.Array]:
         _to_unit(random_words(k0, k1, index), dtype),
         _to_unit(random_words(k0, k1, index + 1), dtype),
     )
-
-
-import os as _os
-
-_RNG = _os.environ.get("CREDO_RNG", "hash")
-
-
-def _random_threefry(rng_key, dim, dtype):
-    if not jnp.issubdtype(rng_key.dtype, jax.dtypes.prng_key):
-        rng_key = jax.random.wrap_key_data(jnp.ravel(rng_key).astype(jnp.uint32)[:2])
-    k_normal, k_dir, k_leaf = jax.random.split(rng_key, 3)
-    normals = jax.random.normal(k_normal, (dim,), dtype)
-    bits = jax.random.bits(k_dir, (), jnp.uint32)
-    return normals, bits, k_leaf
 
 
 def _random(rng_key: jax.Array, dim: int, dtype) -> tuple[jax.Array, jax.Array, jax.Array]:
@@ -326,10 +316,7 @@ def transition(
     vel = metric.velocity
 
     dim = position.shape[0]
-    if _RNG == "threefry":
-        normals, direction_bits, key = _random_threefry(rng_key, dim, dtype)
-    else:
-        normals, direction_bits, key = _random(rng_key, dim, dtype)
+    normals, direction_bits, key = _random(rng_key, dim, dtype)
     momentum = metric.momentum(normals)
     velocity0 = vel(momentum)
     energy0 = -state.logdensity + 0.5 * jnp.dot(momentum, velocity0)
@@ -386,11 +373,7 @@ def transition(
         delta = energy - energy0
         diverging = delta > DIVERGENCE_THRESHOLD
         log_w = -delta
-        if _RNG == "threefry":
-            u = jax.random.uniform(jax.random.fold_in(key, t.n_steps), (2,), dtype)
-            u0, u1 = u[0], u[1]
-        else:
-            u0, u1 = _leaf_uniforms(key[0], key[1], t.n_steps, dtype)
+        u0, u1 = _leaf_uniforms(key[0], key[1], t.n_steps, dtype)
 
         left = _select(fwd, t.left, new)
         right = _select(fwd, new, t.right)

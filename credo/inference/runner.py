@@ -389,7 +389,7 @@ def run_chains(
     adaptation: one of ``ADAPTATIONS`` -- ``"low_rank"`` (the Fisher diagonal with its
     low-rank modification, nutpie's schedule), ``"fisher_diag"``, ``"stan_diag"``,
     ``"stan_dense"`` (Stan's windowed variance / covariance) -- or ``"auto"``:
-    ``"stan_dense"`` if ``dense_mass``, else ``"low_rank"`` up to ``LOW_RANK_MAX_DIM``
+    ``"stan_dense"`` if ``dense_mass``, else ``"low_rank"`` from 2 to ``LOW_RANK_MAX_DIM``
     dimensions in double precision, else ``"fisher_diag"``.
 
     progress_callback(info) is called after every chunk with ``iteration`` (per chain,
@@ -530,7 +530,7 @@ def default_adaptation(dim: int, dtype: Any, dense_mass: bool = False) -> str:
     """The adaptation ``"auto"`` stands for (see :func:`run_chains`)."""
     if dense_mass:
         return "stan_dense"
-    if dim <= LOW_RANK_MAX_DIM and jnp.dtype(dtype).itemsize >= 8:
+    if 2 <= dim <= LOW_RANK_MAX_DIM and jnp.dtype(dtype).itemsize >= 8:
         return "low_rank"
     return "fisher_diag"
 
