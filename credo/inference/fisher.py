@@ -269,7 +269,9 @@ class FisherAdaptation:
         )
         last_update = jnp.where(recompute, draw, s.last_update)
 
-        dual = dual_averaging_update(s.dual, info.acceptance_rate, s.target_accept)
+        # As nutpie: the symmetric acceptance statistic once the metric is settled.
+        accept = jnp.where(late | ~in_metric, info.acceptance_rate_sym, info.acceptance_rate)
+        dual = dual_averaging_update(s.dual, accept, s.target_accept)
         dual = dual._replace(log_step_size=jnp.minimum(dual.log_step_size, MAX_LOG_STEP_SIZE))
         last = draw == s.num_tune - 1
         step_size = jnp.exp(jnp.where(last, dual.log_step_size_bar, dual.log_step_size))

@@ -73,7 +73,9 @@ class NUTSInfo(NamedTuple):
     (signed, as PyMC reports it). diverging: a leaf's energy error exceeded 1000.
     tree_depth: number of completed doublings. n_steps: leapfrog steps taken.
     acceptance_rate: mean of ``min(1, exp(-energy_error))`` over all leaves (Stan's
-    ``accept_stat``). index_in_trajectory: signed leapfrog steps from the initial point to
+    ``accept_stat``). acceptance_rate_sym: the mean of ``2 min(1, w) / (1 + w)``,
+    ``w = exp(-energy_error)``, which also counts energy decreases as errors (the Fisher
+    warm-up's last window targets it). index_in_trajectory: signed leapfrog steps from the initial point to
     the selected one (0: the chain did not move).
     """
 
@@ -84,6 +86,7 @@ class NUTSInfo(NamedTuple):
     tree_depth: jax.Array
     n_steps: jax.Array
     acceptance_rate: jax.Array
+    acceptance_rate_sym: jax.Array
     index_in_trajectory: jax.Array
 
 
@@ -122,6 +125,7 @@ class _Tree(NamedTuple):
     ends: jax.Array
     n_steps: jax.Array
     sum_accept: jax.Array
+    sum_accept_sym: jax.Array
     max_energy_error: jax.Array
     diverging: jax.Array
     done: jax.Array
@@ -356,6 +360,7 @@ def transition(
         ends=ends,
         n_steps=jnp.int32(0),
         sum_accept=jnp.zeros((), dtype),
+        sum_accept_sym=jnp.zeros((), dtype),
         max_energy_error=jnp.zeros((), dtype),
         diverging=jnp.bool_(False),
         done=jnp.asarray(limit) <= 0,
@@ -500,6 +505,10 @@ def transition(
             ends=ends,
             n_steps=t.n_steps + 1,
             sum_accept=t.sum_accept + lax.min(one, jnp.exp(log_w)),
+            # 2 min(1, w) / (1 + w) with w = exp(-energy_error): penalises energy errors of
+            # either sign (divergent leaves give 0).
+            sum_accept_sym=t.sum_accept_sym
+            + 2.0 * lax.min(one, jnp.exp(log_w)) / (one + jnp.exp(log_w)),
             max_energy_error=lax.select(
                 lax.abs(delta) > lax.abs(t.max_energy_error), delta, t.max_energy_error
             ),
@@ -516,6 +525,8 @@ def transition(
         tree_depth=tree.depth,
         n_steps=tree.n_steps,
         acceptance_rate=tree.sum_accept / lax.max(tree.n_steps, jnp.int32(1)).astype(dtype),
+        acceptance_rate_sym=tree.sum_accept_sym
+        / lax.max(tree.n_steps, jnp.int32(1)).astype(dtype),
         index_in_trajectory=tree.sample_index,
     )
     return tree.sample, info
