@@ -3,6 +3,7 @@ compiled functions and the NUTS kernels, returning ArviZ InferenceData."""
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
@@ -42,7 +43,10 @@ def _load_lapack() -> None:
         pass
 
 
-threading.Thread(target=_load_lapack, daemon=True).start()
+_lapack_loader = threading.Thread(target=_load_lapack, daemon=True)
+_lapack_loader.start()
+# A process that ends while the thread is inside the C loader would abort at finalisation.
+atexit.register(_lapack_loader.join)
 
 # PyMC's init names with their meanings, plus credo's low-rank adaptation. "auto" is the
 # measured best (bench/RESULTS.md): the low-rank Fisher metric for models up to
