@@ -231,6 +231,14 @@ class FisherAdaptation:
 
     def _search_update(self, state: FisherState, accept: jax.Array) -> FisherState:
         search, finished = _search_next(state.search, accept)
+        # The search stops at dual averaging's bound: far from the typical set a single
+        # leapfrog step can be accepted at any size (earnings-earn_height reached 5e4), and
+        # a trajectory at that size diverges.
+        cap = jnp.asarray(np.exp(MAX_LOG_STEP_SIZE), search.step_size.dtype)
+        finished = finished | (search.step_size >= cap)
+        search = search._replace(
+            active=search.active & ~finished, step_size=jnp.minimum(search.step_size, cap)
+        )
         step_size = jnp.where(finished, search.step_size, state.step_size)
         dual = _select(finished, dual_averaging_init(search.step_size), state.dual)
         return state._replace(step_size=step_size, dual=dual, search=search)
