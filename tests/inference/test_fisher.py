@@ -125,7 +125,7 @@ def test_schedule_windows():
     state = adapt.init(np.zeros(1), 0.0, np.ones(1), 1000, 0.8)
     state = state._replace(search=state.search._replace(active=np.bool_(False)))
     info = type("Info", (), {})()
-    info.acceptance_rate = jnp.asarray(0.8)
+    info.acceptance_rate = info.acceptance_rate_sym = jnp.asarray(0.8)
     info.diverging = jnp.bool_(False)
     info.index_in_trajectory = jnp.int32(3)
 
