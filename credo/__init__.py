@@ -49,6 +49,7 @@ from credo.errors import ModelError, ParameterError, SamplingError, ShapeError  
 from credo.graph import model_to_graphviz  # noqa: E402
 from credo.io import load_trace, save_trace  # noqa: E402
 from credo.math import expand_packed_triangular  # noqa: E402
+from credo.missing import ImputationWarning  # noqa: E402
 from credo.model import (  # noqa: E402
     ConstantData,
     Data,
@@ -116,5 +117,6 @@ __all__ = [
     "ParameterError",
     "SamplingError",
     "ShapeError",
+    "ImputationWarning",
     *_dist_all,
 ]

@@ -227,19 +227,26 @@ class Model:
         root._compiled.clear()
 
     def prepare_observed(self, name: str, observed: Any) -> Any:
-        """Check observed data: an expression/Data node, or a NaN-free array."""
+        """Check observed data: an expression/Data node, or a numeric array.
+
+        Data with missing entries (NaN, or masked in a numpy masked array) come back as a
+        :class:`credo.missing.MissingData`, which the distribution imputes.
+        """
+        from credo.missing import find_missing
+
         if isinstance(observed, T.TensorVariable):
             if observed.kind == T.RV and observed.observed is None and observed.model is None:
                 raise ModelError(f"variable '{name}': observed= cannot be an unnamed .dist()")
+            if observed.kind == T.DATA:
+                return find_missing(name, observed) or observed
+            _check_no_nan_data(name, observed, "observed data")
             return observed
         if hasattr(observed, "values") and hasattr(observed, "index"):
             observed = observed.values
         if isinstance(observed, np.ma.MaskedArray):
-            if observed.mask.any():
-                raise ValueError(
-                    f"variable '{name}': observed data have masked (missing) entries; "
-                    "credo does not impute missing observations yet: drop those rows"
-                )
+            missing = find_missing(name, observed)
+            if missing is not None:
+                return missing
             observed = observed.data
         arr = np.asarray(observed)
         if arr.dtype == object:
@@ -249,12 +256,9 @@ class Model:
                 raise TypeError(
                     f"variable '{name}': observed data must be numeric, got {arr.dtype}"
                 ) from None
-        if arr.dtype.kind in "fc" and np.isnan(arr).any():
-            n = int(np.isnan(arr).sum())
-            raise ValueError(
-                f"variable '{name}': observed data contain {n} NaN value(s); credo does not "
-                "impute missing observations yet: drop those rows or fill them"
-            )
+        missing = find_missing(name, arr)
+        if missing is not None:
+            return missing
         if arr.dtype.kind == "b":
             arr = arr.astype(np.int64)
         return arr
@@ -268,12 +272,16 @@ class Model:
         dims: tuple | None = None,
         transform: Any = None,
         initval: Any = None,
+        total_size: Any = None,
     ) -> T.TensorVariable:
         from credo.distributions.base import UNSET
 
         root = self.root
         dist = rv.distribution
+        for param in rv.inputs:
+            _check_no_nan_data(name, param, "a parameter")
         if observed is not None:
+            rv.total_size = total_size
             rv.observed = observed
             rv.transform = None
             self._add(name, rv, dims)
@@ -360,6 +368,21 @@ def _describe_var(var: T.TensorVariable) -> str:
             " (observed)" if var.observed is not None else ""
         )
     return f"{var.kind} {var.shape}"
+
+
+def _check_no_nan_data(name: str, node: Any, role: str) -> None:
+    """Refuse a Data container with NaN entries that feeds ``node`` (only observed data
+    can be imputed; a predictor with NaN would make the log-density NaN)."""
+    if not isinstance(node, T.TensorVariable):
+        return
+    for n in T.toposort([node]):
+        if n.kind == T.DATA and n.dtype.kind in "fc" and np.isnan(np.asarray(n.value)).any():
+            count = int(np.isnan(np.asarray(n.value)).sum())
+            raise ValueError(
+                f"variable '{name}': the Data '{n.name}' in {role} has {count} NaN value(s); "
+                "only observed data are imputed: fill or drop the rows with missing "
+                "predictors, or model the predictor as a random variable with observed="
+            )
 
 
 def _current(what: str, name: str) -> Model:
