@@ -60,6 +60,7 @@ from credo.model import (  # noqa: E402
     modelcontext,
     set_data,
 )
+from credo.optimize import find_MAP  # noqa: E402
 from credo.sampling import (  # noqa: E402
     compute_log_likelihood,
     sample,
@@ -100,6 +101,7 @@ __all__ = [
     "sample_prior_predictive",
     "sample_posterior_predictive",
     "compute_log_likelihood",
+    "find_MAP",
     "save_trace",
     "summary",
     "plot_trace",
