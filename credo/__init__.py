@@ -47,6 +47,7 @@ from credo.distributions import *  # noqa: E402,F403
 from credo.distributions import __all__ as _dist_all  # noqa: E402
 from credo.errors import ModelError, ParameterError, SamplingError, ShapeError  # noqa: E402
 from credo.graph import model_to_graphviz  # noqa: E402
+from credo.intervention import do, observe  # noqa: E402
 from credo.io import load_trace, save_trace  # noqa: E402
 from credo.math import expand_packed_triangular  # noqa: E402
 from credo.missing import ImputationWarning  # noqa: E402
@@ -102,6 +103,8 @@ __all__ = [
     "sample_posterior_predictive",
     "compute_log_likelihood",
     "find_MAP",
+    "do",
+    "observe",
     "save_trace",
     "summary",
     "plot_trace",
