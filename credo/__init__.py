@@ -82,6 +82,26 @@ from credo.stats import (  # noqa: E402
     traceplot,
 )
 from credo.tensor import TensorVariable  # noqa: E402
+from credo.variational import (  # noqa: E402
+    ADVI,
+    Approximation,
+    Empirical,
+    FullRankADVI,
+    MeanField,
+    Minibatch,
+    adadelta,
+    adagrad,
+    adagrad_window,
+    adam,
+    adamax,
+    callbacks,
+    fit,
+    momentum,
+    nesterov_momentum,
+    rmsprop,
+    sgd,
+)
+from credo.variational import FullRank as FullRankApproximation  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -105,6 +125,24 @@ __all__ = [
     "find_MAP",
     "do",
     "observe",
+    "fit",
+    "ADVI",
+    "FullRankADVI",
+    "Approximation",
+    "MeanField",
+    "FullRankApproximation",
+    "Empirical",
+    "Minibatch",
+    "callbacks",
+    "sgd",
+    "momentum",
+    "nesterov_momentum",
+    "adagrad",
+    "adagrad_window",
+    "rmsprop",
+    "adadelta",
+    "adam",
+    "adamax",
     "save_trace",
     "summary",
     "plot_trace",
