@@ -29,7 +29,10 @@ __all__ = [
 
 _log = logging.getLogger("credo")
 
-_INITS = ("jitter+adapt_diag", "adapt_diag", "jitter+adapt_full", "adapt_full", "auto")
+_INITS = (
+    "jitter+adapt_diag", "adapt_diag", "jitter+adapt_full", "adapt_full", "auto",
+    "advi", "advi+adapt_diag",
+)
 
 
 def _rng_key(random_seed: Any) -> tuple[Any, int]:
@@ -176,6 +179,11 @@ def sample(
         cores = _default_cores()
     if chains is None:
         chains = max(2, cores)
+    if init.startswith("advi"):  # start each chain at a draw of a mean-field ADVI fit
+        from credo.variational.inference import advi_initial_points
+
+        initvals = advi_initial_points(model, chains, random_seed)
+        init = "adapt_diag"
     cm = model.compiled()
     if cm.discrete_free:
         raise SamplingError(

@@ -14,6 +14,7 @@ import optax
 import pytest
 
 import credo as pm
+from credo.diagnostics import ess_bulk
 
 N = 20
 
@@ -145,3 +146,23 @@ def test_bad_input():
             pm.fit(10)
     with pytest.raises(ValueError, match="different numbers of rows"):
         pm.Minibatch(np.zeros(5), np.zeros(6), batch_size=2)
+
+
+def test_sample_with_advi_init():
+    model, mean, cov, _ = _regression()
+    with model:
+        idata = pm.sample(
+            500, tune=300, chains=2, init="advi+adapt_diag", random_seed=3, progressbar=False
+        )
+        assert idata["posterior"]["a"].shape == (2, 500)
+        pm.sample(
+            20,
+            tune=20,
+            chains=1,
+            init="advi",
+            random_seed=3,
+            progressbar=False,
+            compute_convergence_checks=False,
+        )
+    a = idata["posterior"]["a"].values
+    assert abs(a.mean() - mean[0]) < 4 * a.std() / np.sqrt(ess_bulk(a))

@@ -341,3 +341,24 @@ def fit(
         model=model, random_seed=random_seed, start=start, **(inf_kwargs or {})
     )
     return inference.fit(n, **kwargs)
+
+
+def advi_initial_points(
+    model: Model, chains: int, random_seed: Any = None, n: int = 20000
+) -> list[dict[str, np.ndarray]]:
+    """One starting point per chain, drawn from a mean-field ADVI fit (``sample``'s
+    ``init="advi"`` and ``"advi+adapt_diag"``); the fit stops when its parameters settle."""
+    from credo.variational.callbacks import CheckParametersConvergence
+    from credo.variational.optimizers import adam
+
+    stop = [
+        CheckParametersConvergence(every=100, tolerance=1e-2, diff="absolute"),
+        CheckParametersConvergence(every=100, tolerance=1e-2, diff="relative"),
+    ]
+    inference = ADVI(model=model, random_seed=random_seed)
+    approx = inference.fit(
+        n, obj_optimizer=adam(learning_rate=0.01), callbacks=stop, progressbar=False
+    )
+    draws = approx.sample(chains, random_seed=random_seed, return_inferencedata=False)
+    names = [f.name for f in inference.cm.free]
+    return [{k: np.asarray(draws[k][c]) for k in names} for c in range(chains)]
