@@ -42,7 +42,7 @@ _enable_compilation_cache()
 # PyMC does, rather than inside the first sample() call.
 import xarray as _xarray  # noqa: E402,F401
 
-from credo import math  # noqa: E402
+from credo import math, smc  # noqa: E402
 from credo.distributions import *  # noqa: E402,F403
 from credo.distributions import __all__ as _dist_all  # noqa: E402
 from credo.errors import ModelError, ParameterError, SamplingError, ShapeError  # noqa: E402
@@ -68,6 +68,7 @@ from credo.sampling import (  # noqa: E402
     sample_posterior_predictive,
     sample_prior_predictive,
 )
+from credo.smc import sample_smc  # noqa: E402
 from credo.stats import (  # noqa: E402
     compare,
     ess,
@@ -125,6 +126,8 @@ __all__ = [
     "find_MAP",
     "do",
     "observe",
+    "sample_smc",
+    "smc",
     "fit",
     "ADVI",
     "FullRankADVI",

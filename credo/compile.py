@@ -182,6 +182,23 @@ class CompiledModel:
 
         return logdensity
 
+    def prior_and_loglik(self, theta: Any, data: dict[str, Any]) -> tuple[Any, Any]:
+        """(the free variables' log-density with the log-Jacobians, the observed
+        variables' and Potentials' log-density): tempered SMC's two terms."""
+        rvs = self.free_nodes + self.observed_nodes
+        outputs = self._rv_outputs(rvs) + self.potential_nodes
+        env, logjac = self._walk(outputs, data, theta=theta)
+        prior = logjac
+        for rv in self.free_nodes:
+            prior = prior + jnp.sum(self._rv_logp(rv, env))
+        loglik = jnp.zeros(())
+        for rv in self.observed_nodes:
+            loglik = loglik + _total_size_scale(rv) * jnp.sum(self._rv_logp(rv, env))
+        for pot in self.potential_nodes:
+            loglik = loglik + jnp.sum(env[id(pot)])
+        prior = jnp.where(jnp.isnan(prior), -jnp.inf, prior)
+        return prior, jnp.where(jnp.isnan(loglik), -jnp.inf, loglik)
+
     def _constrained(self, theta: Any, data: dict[str, Any]) -> dict[str, Any]:
         outputs = self.free_nodes + self.deterministic_nodes
         env, _ = self._walk(outputs, data, theta=theta)
