@@ -30,8 +30,13 @@ __all__ = [
 _log = logging.getLogger("credo")
 
 _INITS = (
-    "jitter+adapt_diag", "adapt_diag", "jitter+adapt_full", "adapt_full", "auto",
-    "advi", "advi+adapt_diag",
+    "jitter+adapt_diag",
+    "adapt_diag",
+    "jitter+adapt_full",
+    "adapt_full",
+    "auto",
+    "advi",
+    "advi+adapt_diag",
 )
 
 

@@ -130,8 +130,17 @@ class Distribution:
             transform = default_transform
         if isinstance(obs, MissingData):  # missing entries become free variables
             return impute(
-                cls, args, kwargs, obs, model=model, name=full_name, dims=dims, shape=shape,
-                size=size, transform=transform, total_size=total_size,
+                cls,
+                args,
+                kwargs,
+                obs,
+                model=model,
+                name=full_name,
+                dims=dims,
+                shape=shape,
+                size=size,
+                transform=transform,
+                total_size=total_size,
             )
         rv = cls._build(args, kwargs, shape=shape, size=size, observed=obs, name=full_name)
         return model.register_rv(
