@@ -137,6 +137,8 @@ def _copy_node(node: T.TensorVariable, get: Any, observed: Any) -> T.TensorVaria
     out.dims = node.dims
     if node.kind == T.DATA:
         out.value = node.value
+        if hasattr(node, "minibatch"):  # fit draws its rows by the node's name
+            out.minibatch = node.minibatch
     if node.kind == T.RV:
         dist = node.distribution
         new_dist = object.__new__(type(dist))  # Distribution.__new__ registers a variable

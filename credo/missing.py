@@ -241,6 +241,17 @@ class _MissingEntries(Continuous):
         return None
 
 
+_ENTRIES_CLASSES: dict[type, type] = {}
+
+
+def _entries_class(base: type) -> type:
+    cls = _ENTRIES_CLASSES.get(base)
+    if cls is None:
+        cls = type(base.__name__, (_MissingEntries,), {"__module__": __name__})
+        _ENTRIES_CLASSES[base] = cls
+    return cls
+
+
 def _impute_joint(
     model,
     cls,
@@ -264,7 +275,8 @@ def _impute_joint(
             "rows with missing values"
         )
     full_shape = tuple(full.shape)
-    inst = object.__new__(_MissingEntries)
+    # Named after the base distribution (for the graph and repr), behaving as _MissingEntries.
+    inst = object.__new__(_entries_class(cls))
     inst.params = dict(base.params)
     inst.static = {"_base": base, "_idx": miss_idx}
     inst.shape = (len(miss_idx),)

@@ -236,6 +236,11 @@ def find_MAP(  # noqa: N802 (PyMC's name)
     if cm.dim == 0:
         raise SamplingError("find_MAP: the model has no free random variables")
     names, idx = _free_index(cm, vars)
+    if not names:
+        raise ModelError(
+            "find_MAP: the model has no continuous free variables to optimise (discrete "
+            f"ones are not optimised): {[f.name for f in cm.free]}"
+        )
     point = cm.initial_point()
     free_names = [f.name for f in cm.free]
     for k, v in (start or {}).items():
@@ -280,7 +285,7 @@ def find_MAP(  # noqa: N802 (PyMC's name)
     values = cm.constrained(jnp.asarray(theta), data)
     out: dict[str, Any] = {}
     for f in cm.free:
-        out[f.name] = np.asarray(values[f.name])
+        out[f.name] = np.asarray(values[f.name]).astype(f.node.dtype)
         if include_transformed and f.transform is not None:
             unc = theta[f.offset : f.offset + f.size].reshape(f.ushape)
             out[transformed_name(f.name, f.transform)] = unc

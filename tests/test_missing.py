@@ -107,6 +107,7 @@ def test_multivariate_partially_missing_rows_match_the_conditional_normal():
         idata = pm.sample(1000, tune=500, chains=2, random_seed=2, progressbar=False)
         prior = pm.sample_prior_predictive(2000, random_seed=3)
     assert [v.name for v in model.free_RVs] == ["y_unobserved"]
+    assert type(model["y_unobserved"].distribution).__name__ == "MvNormal"
     # x2 | x1 = a ~ N(m2 + c12/c11 (a - m1), c22 - c12^2/c11), and symmetrically.
     m_a = mean[1] + cov[0, 1] / cov[0, 0] * (0.5 - mean[0])
     s_a = (cov[1, 1] - cov[0, 1] ** 2 / cov[0, 0]) ** 0.5

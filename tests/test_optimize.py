@@ -91,3 +91,11 @@ def test_bad_input_is_named():
             pm.find_MAP(method="simplex", progressbar=False)
         with pytest.raises(pm.SamplingError, match="not finite at the start.*'p'"):
             pm.find_MAP(start={"p": 1.5}, progressbar=False)
+    with pm.Model():
+        pm.Poisson("k", 2.0)
+        with pytest.raises(pm.ModelError, match="no continuous free variables.*'k'"):
+            pm.find_MAP(progressbar=False)
+        pm.Normal("n", 1.0, 1.0)
+        point = pm.find_MAP(progressbar=False)  # discrete variables stay at their start
+        assert point["k"].dtype.kind == "i" and point["k"] == 2
+        np.testing.assert_allclose(point["n"], 1.0)

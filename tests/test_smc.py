@@ -62,6 +62,8 @@ def test_normal_model_marginal_likelihood_with_the_mh_kernel_and_a_bayes_factor(
         )
         runs[sd] = idata["sample_stats"]["log_marginal_likelihood"].values
         _within_mcse(runs[sd], exact(sd))
+    runs_compiled = [v for k, v in model.compiled()._cache.items() if k[0] == "smc"]
+    assert len(runs_compiled) == 1 and runs_compiled[0]._cache_size() == 1  # no retrace
     # The log Bayes factor of the narrow prior over the wide one, from independent chains.
     _within_mcse(runs[1.0] - runs[10.0], exact(1.0) - exact(10.0))
 
