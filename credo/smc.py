@@ -36,7 +36,7 @@ from credo.compile import make_forward
 from credo.errors import ModelError, SamplingError
 from credo.model import Model, modelcontext
 
-__all__ = ["sample_smc", "IMH", "MH"]
+__all__ = ["sample_smc", "IMH", "MH", "kernels"]
 
 _log = logging.getLogger("credo")
 _MAX_STAGES = 500
@@ -54,6 +54,11 @@ class MH:
     covariance."""
 
     name = "mh"
+
+
+class kernels:  # noqa: N801 (PyMC's spelling: pm.smc.kernels.IMH)
+    IMH = IMH
+    MH = MH
 
 
 def _kernel_name(kernel: Any) -> str:
