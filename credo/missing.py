@@ -78,7 +78,7 @@ def find_missing(name: str, observed: Any) -> MissingData | None:
     return MissingData(values, mask, node)
 
 
-def _gather(param: Any, full_shape: tuple[int, ...], event_nd: int, idx: np.ndarray) -> Any:
+def _gather(param: Any, full_shape: tuple[int, ...], idx: np.ndarray) -> Any:
     """A univariate parameter broadcast to the variable's shape, at the flat entries idx."""
     if isinstance(param, T.TensorVariable):
         return T.apply(
@@ -110,6 +110,38 @@ def _rebind(node: T.TensorVariable, params: dict[str, Any], shape: tuple[int, ..
     return out
 
 
+@dataclass
+class _Imputation:
+    """What both ways of imputing need: the variable as a whole and where its gaps are."""
+
+    model: Any
+    cls: Any
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    full: T.TensorVariable  # the distribution over the whole (unregistered)
+    name: str
+    data: Any  # the Data node, or the array with the gaps filled
+    miss_idx: np.ndarray  # flat indices of the missing entries
+    obs_idx: np.ndarray
+    dims: Any
+    total_size: Any
+
+    @property
+    def un_name(self) -> str:
+        return f"{self.name}_unobserved"
+
+    @property
+    def obs_name(self) -> str:
+        return f"{self.name}_observed"
+
+    def deterministic(self, joined: T.TensorVariable) -> T.TensorVariable:
+        from credo.model import Deterministic
+
+        prefix = self.model.prefix  # Deterministic adds it again
+        local = self.name[len(prefix) :] if self.name.startswith(prefix) else self.name
+        return Deterministic(local, joined, dims=self.dims)
+
+
 def impute(
     cls: Any,
     args: tuple[Any, ...],
@@ -125,80 +157,58 @@ def impute(
     total_size: Any = None,
 ) -> T.TensorVariable:
     """Register ``<name>_unobserved``, ``<name>_observed`` and the Deterministic ``<name>``
-    for the distribution ``cls(*args, **kwargs)`` observed at ``missing``."""
-    from credo.model import Deterministic
-
+    for the distribution ``cls(*args, **kwargs)`` observed at ``missing``; return the
+    Deterministic."""
     warnings.warn(
         f"Data in {name} contains missing values and will be automatically imputed from "
         "the sampling distribution.",
         ImputationWarning,
         stacklevel=3,
     )
-    un_name, obs_name = f"{name}_unobserved", f"{name}_observed"
-    for n in (un_name, obs_name):
+    for n in (f"{name}_unobserved", f"{name}_observed"):
         model.check_new_name(n)
     full = cls._build(args, kwargs, shape=shape, size=size, observed=missing.values, name=name)
-    full_shape = tuple(full.shape)
-    if tuple(missing.mask.shape) != full_shape:
-        mask = np.broadcast_to(missing.mask, full_shape)
-    else:
-        mask = missing.mask
-    flat_mask = np.ravel(mask)
-    miss_idx = np.flatnonzero(flat_mask)
-    obs_idx = np.flatnonzero(~flat_mask)
-    dist = full.distribution
-    data = missing.node if missing.node is not None else missing.values
-    if dist.ndim_supp == 0:
-        return _impute_univariate(
-            model,
-            full,
-            name,
-            un_name,
-            obs_name,
-            data,
-            miss_idx,
-            obs_idx,
-            dims,
-            transform,
-            total_size,
-        )
-    return _impute_joint(
-        model,
-        cls,
-        args,
-        kwargs,
-        full,
-        name,
-        un_name,
-        obs_name,
-        data,
-        miss_idx,
-        dims,
-        total_size,
-        Deterministic,
+    flat_mask = np.ravel(missing.mask)  # the data's shape is the variable's (checked above)
+    plan = _Imputation(
+        model=model,
+        cls=cls,
+        args=args,
+        kwargs=kwargs,
+        full=full,
+        name=name,
+        data=missing.node if missing.node is not None else missing.values,
+        miss_idx=np.flatnonzero(flat_mask),
+        obs_idx=np.flatnonzero(~flat_mask),
+        dims=dims,
+        total_size=total_size,
     )
+    if full.distribution.ndim_supp == 0:
+        return _impute_univariate(plan, transform)
+    return _impute_joint(plan)
 
 
-def _impute_univariate(
-    model, full, name, un_name, obs_name, data, miss_idx, obs_idx, dims, transform, total_size
-):
-    from credo.model import Deterministic
-
+def _impute_univariate(plan: _Imputation, transform: Any) -> T.TensorVariable:
+    """Missing and observed entries are independent given the parameters: each part is the
+    distribution with its parameters gathered at its own entries."""
+    full = plan.full
     full_shape = tuple(full.shape)
     params = full.distribution.params
+    miss_idx, obs_idx = plan.miss_idx, plan.obs_idx
 
     def part(idx: np.ndarray, part_name: str) -> T.TensorVariable:
-        gathered = {k: _gather(v, full_shape, 0, idx) for k, v in params.items()}
+        gathered = {k: _gather(v, full_shape, idx) for k, v in params.items()}
         return _rebind(full, gathered, (len(idx),), part_name)
 
-    un = part(miss_idx, un_name)
-    model.register_rv(un, un_name, transform=transform)
-    obs_part = part(obs_idx, obs_name)
-    if isinstance(data, T.TensorVariable):
-        observed: Any = T.apply(lambda d: jnp.reshape(d, (-1,))[obs_idx], data, opname="gather")
+    un = part(miss_idx, plan.un_name)
+    plan.model.register_rv(un, plan.un_name, transform=transform)
+    obs_part = part(obs_idx, plan.obs_name)
+    if isinstance(plan.data, T.TensorVariable):
+        observed: Any = T.apply(
+            lambda d: jnp.reshape(d, (-1,))[obs_idx], plan.data, opname="gather"
+        )
     else:
-        observed = np.reshape(data, (-1,))[obs_idx].astype(full.dtype)
-    model.register_rv(obs_part, obs_name, observed=observed, total_size=total_size)
+        observed = np.reshape(plan.data, (-1,))[obs_idx].astype(full.dtype)
+    plan.model.register_rv(obs_part, plan.obs_name, observed=observed, total_size=plan.total_size)
     size = int(np.prod(full_shape, dtype=np.int64))
 
     def join(u: Any, o: Any) -> Any:
@@ -206,8 +216,7 @@ def _impute_univariate(
         flat = jnp.zeros(size, dtype).at[miss_idx].set(u).at[obs_idx].set(o)
         return jnp.reshape(flat, full_shape)
 
-    joined = T.apply(join, un, obs_part, opname="impute")
-    return Deterministic(_local(model, name), joined, dims=dims)
+    return plan.deterministic(T.apply(join, un, obs_part, opname="impute"))
 
 
 class _MissingEntries(Continuous):
@@ -252,31 +261,20 @@ def _entries_class(base: type) -> type:
     return cls
 
 
-def _impute_joint(
-    model,
-    cls,
-    args,
-    kwargs,
-    full,
-    name,
-    un_name,
-    obs_name,
-    data,
-    miss_idx,
-    dims,
-    total_size,
-    Deterministic,
-):
-    base = full.distribution
+def _impute_joint(plan: _Imputation) -> T.TensorVariable:
+    """The entries of one event are coupled: ``<name>_observed`` is the distribution of
+    the whole joined value, ``<name>_unobserved`` only holds the missing entries."""
+    base = plan.full.distribution
     if base.support not in ("real_vector", "real"):
         raise ModelError(
-            f"variable '{name}': credo imputes missing entries of real-valued multivariate "
-            f"distributions only, not of {cls.__name__} (support '{base.support}'); drop the "
-            "rows with missing values"
+            f"variable '{plan.name}': credo imputes missing entries of real-valued "
+            f"multivariate distributions only, not of {plan.cls.__name__} (support "
+            f"'{base.support}'); drop the rows with missing values"
         )
-    full_shape = tuple(full.shape)
+    full_shape = tuple(plan.full.shape)
+    miss_idx = plan.miss_idx
     # Named after the base distribution (for the graph and repr), behaving as _MissingEntries.
-    inst = object.__new__(_entries_class(cls))
+    inst = object.__new__(_entries_class(plan.cls))
     inst.params = dict(base.params)
     inst.static = {"_base": base, "_idx": miss_idx}
     inst.shape = (len(miss_idx),)
@@ -286,23 +284,20 @@ def _impute_joint(
         list(base.params.values()),
         inst.shape,
         np.float64,
-        name=un_name,
+        name=plan.un_name,
         kind=T.RV,
-        label=f"{cls.__name__}('{un_name}')",
+        label=f"{plan.cls.__name__}('{plan.un_name}')",
     )
     un.distribution = inst
-    model.register_rv(un, un_name, transform=None)
+    plan.model.register_rv(un, plan.un_name, transform=None)
 
     def join(u: Any, d: Any) -> Any:
         flat = jnp.reshape(jnp.asarray(d), (-1,)).astype(u.dtype).at[miss_idx].set(u)
         return jnp.reshape(flat, full_shape)
 
-    joined = Deterministic(_local(model, name), T.apply(join, un, data, opname="impute"), dims)
-    obs_rv = cls._build(args, kwargs, shape=full_shape, size=None, observed=joined, name=obs_name)
-    model.register_rv(obs_rv, obs_name, observed=joined, total_size=total_size)
+    joined = plan.deterministic(T.apply(join, un, plan.data, opname="impute"))
+    obs_rv = plan.cls._build(
+        plan.args, plan.kwargs, shape=full_shape, size=None, observed=joined, name=plan.obs_name
+    )
+    plan.model.register_rv(obs_rv, plan.obs_name, observed=joined, total_size=plan.total_size)
     return joined
-
-
-def _local(model: Any, full_name: str) -> str:
-    """The name to give Deterministic inside ``model`` (which adds its prefix)."""
-    return full_name[len(model.prefix) :] if full_name.startswith(model.prefix) else full_name
