@@ -103,6 +103,7 @@ def test_constrained_variables_callbacks_and_named_optimisers():
     assert np.all(draws > 0) and 1.0 < np.median(draws) < 2.5
     for opt in (pm.adam(learning_rate=0.01), pm.sgd):
         pm.fit(200, model=model, obj_optimizer=opt, random_seed=1, progressbar=False)
+    pm.fit(100, model=model, total_grad_norm_constraint=1.0, obj_n_mc=3, progressbar=False)
     # The same settings again reuse the compiled loop.
     keys = [k for k in model.compiled()._cache if k[0] == "fit"]
     pm.fit(200, model=model, obj_optimizer=pm.adam(learning_rate=0.01), progressbar=False)

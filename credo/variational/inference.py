@@ -212,12 +212,23 @@ class Inference:
         callbacks: Any = None,
         progressbar: bool = True,
         obj_n_mc: int = 1,
+        total_grad_norm_constraint: float | None = None,
         **_: Any,
     ) -> Approximation:
-        """Run ``n`` iterations (fewer when a callback raises StopIteration)."""
+        """Run ``n`` iterations (fewer when a callback raises StopIteration).
+
+        ``obj_n_mc``: draws per iteration for the ELBO's gradient.
+        ``total_grad_norm_constraint``: clip the gradient to this global norm.
+        """
         if not isinstance(n, int | np.integer) or n < 0:
             raise ValueError(f"fit: n must be a non-negative int, got {n!r}")
         opt, opt_key = as_optax(obj_optimizer if obj_optimizer is not None else adagrad_window)
+        if total_grad_norm_constraint is not None:
+            import optax
+
+            limit = float(total_grad_norm_constraint)
+            opt = optax.chain(optax.clip_by_global_norm(limit), opt)
+            opt_key = (opt_key, "clip", limit)
         if self._opt_state is None or opt_key != self._opt_key:
             self._opt_state = opt.init({k: jnp.asarray(v) for k, v in self.approx.params.items()})
             self._opt_key = opt_key
