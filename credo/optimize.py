@@ -252,7 +252,11 @@ def find_MAP(  # noqa: N802 (PyMC's name)
         point[k] = np.asarray(v)
     theta0 = cm.to_theta(point)
     data = cm.data_values()
-    if not np.isfinite(float(cm.logdensity_nojac(jnp.asarray(theta0), data))):
+    objective = cm._cache.get(("find_MAP_objective",))
+    if objective is None:
+        objective = jax.jit(cm.logdensity_nojac)
+        cm._cache[("find_MAP_objective",)] = objective
+    if not np.isfinite(float(objective(jnp.asarray(theta0), data))):
         bad = cm.non_finite_terms(theta0)
         raise SamplingError(
             "find_MAP: the log-density is not finite at the start point"

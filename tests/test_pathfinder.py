@@ -16,6 +16,7 @@ def _target():
     return np.arange(D) - 2.0, cov
 
 
+@pytest.mark.slow
 def test_correlated_gaussian():
     mean, cov = _target()
     with pm.Model():
@@ -35,9 +36,10 @@ def test_correlated_gaussian():
     assert approx.elbo.shape == (4,) and approx.hist.ndim == 1
 
 
+@pytest.mark.slow
 def test_constrained_model_and_options():
     rng = np.random.default_rng(0)
-    with pm.Model() as model:
+    with pm.Model():
         mu = pm.Normal("mu", 0, 5)
         s = pm.HalfNormal("s", 2)
         pm.Normal("y", mu, s, observed=rng.normal(1.0, 0.5, size=40))
@@ -48,6 +50,14 @@ def test_constrained_model_and_options():
     assert post["s"].shape == (1, 300) and np.all(post["s"].values > 0)
     np.testing.assert_allclose(post["s2"].values, post["s"].values ** 2)
     assert 0.3 < float(post["s"].median()) < 0.8
-    with model:
-        with pytest.raises(ValueError, match="importance_sampling"):
+
+
+def test_bad_input():
+    with pm.Model():
+        pm.Normal("x", 0, 1)
+        with pytest.raises(ValueError, match="importance_sampling must be 'psis'"):
             pm.fit(method="pathfinder", importance_sampling="smc")
+    with pm.Model():
+        pm.Poisson("k", 1.0)
+        with pytest.raises(pm.ModelError, match=r"\['k'\] are discrete"):
+            pm.fit(method="pathfinder")
