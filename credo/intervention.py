@@ -189,7 +189,8 @@ def do(model: Model, vars_to_interventions: dict[Any, Any], *, prune_vars: bool 
                 raise ModelError(f"do: the value given for {name!r} depends on {name!r}")
             replace[name] = value
             continue
-        arr = np.asarray(value.values if hasattr(value, "index") else value)
+        pandas = hasattr(value, "values") and hasattr(value, "index")
+        arr = np.asarray(value.values if pandas else value)
         if arr.dtype == object or arr.dtype.kind not in "biuf":
             raise TypeError(f"do: the value for {name!r} must be numeric, got {arr.dtype}")
         _check_shape(name, node, arr.shape)

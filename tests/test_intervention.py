@@ -121,3 +121,19 @@ def test_bad_input_names_the_variable():
         pm.observe(conditioned, {"y": 1.0})
     with pytest.raises(pm.ShapeError, match="'z'.*\\(2,\\)"):
         pm.observe(model, {"z": [1.0, 2.0]})
+
+
+def test_do_on_an_observed_variable_and_on_a_deterministic():
+    with pm.Model() as model:
+        a = pm.Normal("a", 0, 1)
+        d = pm.Deterministic("d", 2 * a)
+        pm.Normal("y", d, 1, observed=[0.5, 1.5])
+        pm.Normal("w", d, 1)
+    no_likelihood = pm.do(model, {"y": [0.0, 0.0]})
+    assert [v.name for v in no_likelihood.observed_RVs] == []
+    point = {"a": 0.3, "w": 0.1}
+    expected = stats.norm(0, 1).logpdf(0.3) + stats.norm(0.6, 1).logpdf(0.1)
+    np.testing.assert_allclose(_logp(no_likelihood, point), expected, rtol=1e-12)
+    fixed_d = pm.do(model, {"d": 1.0})
+    expected = stats.norm(0, 1).logpdf(0.3) + stats.norm(1.0, 1).logpdf([0.5, 1.5, 0.1]).sum()
+    np.testing.assert_allclose(_logp(fixed_d, point), expected, rtol=1e-12)

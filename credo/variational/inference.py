@@ -11,7 +11,6 @@ bar run between blocks.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import time
 from typing import Any
@@ -44,9 +43,6 @@ class _MinibatchGroup:
         self.nodes: list[T.TensorVariable] = []
 
 
-_group_ids = itertools.count()
-
-
 def Minibatch(*tensors: Any, batch_size: int = 128) -> Any:  # noqa: N802 (PyMC's name)
     """Random minibatches of the rows of arrays, for ADVI on large data:
     ``X_mb, y_mb = pm.Minibatch(X, y, batch_size=100)``; give the likelihood
@@ -64,7 +60,8 @@ def Minibatch(*tensors: Any, batch_size: int = 128) -> Any:  # noqa: N802 (PyMC'
             if t.kind != T.DATA:
                 raise TypeError("Minibatch: give arrays or Data containers, not expressions")
             t = t.value
-        arr = np.asarray(t.values if hasattr(t, "index") else t)
+        pandas = hasattr(t, "values") and hasattr(t, "index")
+        arr = np.asarray(t.values if pandas else t)
         if arr.ndim == 0:
             raise ValueError("Minibatch: arrays must have at least one dimension (the rows)")
         arrays.append(arr)
@@ -75,7 +72,8 @@ def Minibatch(*tensors: Any, batch_size: int = 128) -> Any:  # noqa: N802 (PyMC'
     batch_size = int(batch_size)
     if not 0 < batch_size <= rows:
         raise ValueError(f"Minibatch: batch_size must be in 1..{rows}, got {batch_size}")
-    group = _MinibatchGroup(arrays, batch_size, f"minibatch{next(_group_ids)}")
+    group = _MinibatchGroup(arrays, batch_size, "")
+    group.label = f"minibatch_{id(group):x}"  # unique while the group lives
     for i, arr in enumerate(arrays):
         first = arr[:batch_size]
         node = T.TensorVariable(
