@@ -137,6 +137,7 @@ def _copy_node(node: T.TensorVariable, get: Any, observed: Any) -> T.TensorVaria
     out.dims = node.dims
     if node.kind == T.DATA:
         out.value = node.value
+        out.nan_count = getattr(node, "nan_count", 0)
         if hasattr(node, "minibatch"):  # fit draws its rows by the node's name
             out.minibatch = node.minibatch
     if node.kind == T.RV:

@@ -239,7 +239,7 @@ class Model:
                 raise ModelError(f"variable '{name}': observed= cannot be an unnamed .dist()")
             if observed.kind == T.DATA:
                 return find_missing(name, observed) or observed
-            _check_no_nan_data(name, observed, "observed data")
+            _check_no_nan_data(self.root, name, observed, "observed data")
             return observed
         if hasattr(observed, "values") and hasattr(observed, "index"):
             observed = observed.values
@@ -279,7 +279,7 @@ class Model:
         root = self.root
         dist = rv.distribution
         for param in rv.inputs:
-            _check_no_nan_data(name, param, "a parameter")
+            _check_no_nan_data(root, name, param, "a parameter")
         if observed is not None:
             rv.total_size = total_size
             rv.observed = observed
@@ -370,14 +370,20 @@ def _describe_var(var: T.TensorVariable) -> str:
     return f"{var.kind} {var.shape}"
 
 
-def _check_no_nan_data(name: str, node: Any, role: str) -> None:
+def _nan_count(arr: np.ndarray) -> int:
+    return int(np.isnan(arr).sum()) if arr.dtype.kind in "fc" else 0
+
+
+def _check_no_nan_data(root: Model, name: str, node: Any, role: str) -> None:
     """Refuse a Data container with NaN entries that feeds ``node`` (only observed data
     can be imputed; a predictor with NaN would make the log-density NaN)."""
     if not isinstance(node, T.TensorVariable):
         return
+    if not any(getattr(d, "nan_count", 0) for d in root._data_vars):
+        return  # the usual case: no graph walk
     for n in T.toposort([node]):
-        if n.kind == T.DATA and n.dtype.kind in "fc" and np.isnan(np.asarray(n.value)).any():
-            count = int(np.isnan(np.asarray(n.value)).sum())
+        count = getattr(n, "nan_count", 0) if n.kind == T.DATA else 0
+        if count:
             raise ValueError(
                 f"variable '{name}': the Data '{n.name}' in {role} has {count} NaN value(s); "
                 "only observed data are imputed: fill or drop the rows with missing "
@@ -427,6 +433,7 @@ def Data(  # noqa: N802 (PyMC's spelling)
                 model.add_coord(d, length=n)
     node = T.TensorVariable(None, (), arr.shape, arr.dtype, name=full, kind=T.DATA)
     node.value = arr
+    node.nan_count = _nan_count(arr)
     model.register_data(node, full, dims_t)
     return node
 
@@ -457,6 +464,7 @@ def set_data(
         if node.dtype.kind in "iu" and arr.dtype.kind == "f":
             raise TypeError(f"set_data: '{name}' holds integers, got float values")
         node.value = arr.astype(node.dtype, copy=False)
+        node.nan_count = _nan_count(node.value)
         node.shape = arr.shape
         if node.dims:
             for d, n in zip(node.dims, arr.shape):
