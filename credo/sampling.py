@@ -187,7 +187,7 @@ def sample(
     if init.startswith("advi"):  # start each chain at a draw of a mean-field ADVI fit
         from credo.variational.inference import advi_initial_points
 
-        initvals = advi_initial_points(model, chains, random_seed)
+        initvals = advi_initial_points(model, chains, random_seed, start=initvals)
         init = "adapt_diag"
     cm = model.compiled()
     if cm.discrete_free:

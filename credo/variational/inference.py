@@ -353,10 +353,12 @@ def fit(
 
 
 def advi_initial_points(
-    model: Model, chains: int, random_seed: Any = None, n: int = 20000
+    model: Model, chains: int, random_seed: Any = None, n: int = 20000, start: Any = None
 ) -> list[dict[str, np.ndarray]]:
     """One starting point per chain, drawn from a mean-field ADVI fit (``sample``'s
-    ``init="advi"`` and ``"advi+adapt_diag"``); the fit stops when its parameters settle."""
+    ``init="advi"`` and ``"advi+adapt_diag"``); the fit starts at ``start`` (a dict of
+    constrained values, e.g. ``sample``'s ``initvals``) and stops when its parameters
+    settle."""
     from credo.variational.callbacks import CheckParametersConvergence
     from credo.variational.optimizers import adam
 
@@ -364,7 +366,9 @@ def advi_initial_points(
         CheckParametersConvergence(every=100, tolerance=1e-2, diff="absolute"),
         CheckParametersConvergence(every=100, tolerance=1e-2, diff="relative"),
     ]
-    inference = ADVI(model=model, random_seed=random_seed)
+    inference = ADVI(
+        model=model, random_seed=random_seed, start=start if isinstance(start, dict) else None
+    )
     approx = inference.fit(
         n, obj_optimizer=adam(learning_rate=0.01), callbacks=stop, progressbar=False
     )
