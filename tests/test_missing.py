@@ -72,6 +72,7 @@ def test_data_container_with_nan_is_imputed_and_set_data_changes_observed_entrie
     np.testing.assert_allclose(after, stats.norm(0, 1).logpdf([0.0, 1.0, 0.2, 1.5]).sum())
 
 
+@pytest.mark.slow
 def test_posterior_of_missing_values_matches_conjugate_posterior():
     rng = np.random.default_rng(3)
     y = rng.normal(1.0, 1.0, size=12)

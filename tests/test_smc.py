@@ -16,6 +16,7 @@ def _within_mcse(values, exact):
     assert abs(values.mean() - exact) < 4 * se, (values, exact, se)
 
 
+@pytest.mark.slow
 def test_beta_binomial_marginal_likelihood_and_posterior():
     a, b, n, k = 2.0, 3.0, 30, 9
     exact = (
