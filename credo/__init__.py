@@ -42,13 +42,15 @@ _enable_compilation_cache()
 # PyMC does, rather than inside the first sample() call.
 import xarray as _xarray  # noqa: E402,F401
 
-from credo import math  # noqa: E402
+from credo import math, smc  # noqa: E402
 from credo.distributions import *  # noqa: E402,F403
 from credo.distributions import __all__ as _dist_all  # noqa: E402
 from credo.errors import ModelError, ParameterError, SamplingError, ShapeError  # noqa: E402
 from credo.graph import model_to_graphviz  # noqa: E402
+from credo.intervention import do, observe  # noqa: E402
 from credo.io import load_trace, save_trace  # noqa: E402
 from credo.math import expand_packed_triangular  # noqa: E402
+from credo.missing import ImputationWarning  # noqa: E402
 from credo.model import (  # noqa: E402
     ConstantData,
     Data,
@@ -59,12 +61,14 @@ from credo.model import (  # noqa: E402
     modelcontext,
     set_data,
 )
+from credo.optimize import find_MAP  # noqa: E402
 from credo.sampling import (  # noqa: E402
     compute_log_likelihood,
     sample,
     sample_posterior_predictive,
     sample_prior_predictive,
 )
+from credo.smc import sample_smc  # noqa: E402
 from credo.stats import (  # noqa: E402
     compare,
     ess,
@@ -79,6 +83,26 @@ from credo.stats import (  # noqa: E402
     traceplot,
 )
 from credo.tensor import TensorVariable  # noqa: E402
+from credo.variational import (  # noqa: E402
+    ADVI,
+    Approximation,
+    Empirical,
+    FullRankADVI,
+    MeanField,
+    Minibatch,
+    adadelta,
+    adagrad,
+    adagrad_window,
+    adam,
+    adamax,
+    callbacks,
+    fit,
+    momentum,
+    nesterov_momentum,
+    rmsprop,
+    sgd,
+)
+from credo.variational import FullRank as FullRankApproximation  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -99,6 +123,29 @@ __all__ = [
     "sample_prior_predictive",
     "sample_posterior_predictive",
     "compute_log_likelihood",
+    "find_MAP",
+    "do",
+    "observe",
+    "sample_smc",
+    "smc",
+    "fit",
+    "ADVI",
+    "FullRankADVI",
+    "Approximation",
+    "MeanField",
+    "FullRankApproximation",
+    "Empirical",
+    "Minibatch",
+    "callbacks",
+    "sgd",
+    "momentum",
+    "nesterov_momentum",
+    "adagrad",
+    "adagrad_window",
+    "rmsprop",
+    "adadelta",
+    "adam",
+    "adamax",
     "save_trace",
     "summary",
     "plot_trace",
@@ -116,5 +163,6 @@ __all__ = [
     "ParameterError",
     "SamplingError",
     "ShapeError",
+    "ImputationWarning",
     *_dist_all,
 ]

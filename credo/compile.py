@@ -83,6 +83,8 @@ class CompiledModel:
         self._free_ids = {id(f.node): f for f in free}
         self._cache: dict[Any, Any] = {}
         self.logdensity = self._make_logdensity()
+        # The log-density without the transforms' log-Jacobians: find_MAP's objective.
+        self.logdensity_nojac = self._make_logdensity(jacobian=False)
         self.logdensity_and_grad = jax.jit(jax.value_and_grad(self.logdensity))
         self.constrained = jax.jit(self._constrained)
         # Many draws at once: (n, dim) -> {name: (n, *shape)}.
@@ -164,20 +166,38 @@ class CompiledModel:
         return out
 
     # -- the sampler's log-density ----------------------------------------------------------
-    def _make_logdensity(self) -> Callable[[Any, dict[str, Any]], Any]:
+    def _make_logdensity(self, jacobian: bool = True) -> Callable[[Any, dict[str, Any]], Any]:
         rvs = self.free_nodes + self.observed_nodes
         outputs = self._rv_outputs(rvs) + self.potential_nodes
+        scales = [_total_size_scale(rv) for rv in rvs]
 
         def logdensity(theta: Any, data: dict[str, Any]) -> Any:
             env, logjac = self._walk(outputs, data, theta=theta)
-            total = logjac
-            for rv in rvs:
-                total = total + jnp.sum(self._rv_logp(rv, env))
+            total = logjac if jacobian else jnp.zeros(())
+            for rv, scale in zip(rvs, scales):
+                total = total + scale * jnp.sum(self._rv_logp(rv, env))
             for pot in self.potential_nodes:
                 total = total + jnp.sum(env[id(pot)])
             return jnp.where(jnp.isnan(total), -jnp.inf, total)
 
         return logdensity
+
+    def prior_and_loglik(self, theta: Any, data: dict[str, Any]) -> tuple[Any, Any]:
+        """(the free variables' log-density with the log-Jacobians, the observed
+        variables' and Potentials' log-density): tempered SMC's two terms."""
+        rvs = self.free_nodes + self.observed_nodes
+        outputs = self._rv_outputs(rvs) + self.potential_nodes
+        env, logjac = self._walk(outputs, data, theta=theta)
+        prior = logjac
+        for rv in self.free_nodes:
+            prior = prior + jnp.sum(self._rv_logp(rv, env))
+        loglik = jnp.zeros(())
+        for rv in self.observed_nodes:
+            loglik = loglik + _total_size_scale(rv) * jnp.sum(self._rv_logp(rv, env))
+        for pot in self.potential_nodes:
+            loglik = loglik + jnp.sum(env[id(pot)])
+        prior = jnp.where(jnp.isnan(prior), -jnp.inf, prior)
+        return prior, jnp.where(jnp.isnan(loglik), -jnp.inf, loglik)
 
     def _constrained(self, theta: Any, data: dict[str, Any]) -> dict[str, Any]:
         outputs = self.free_nodes + self.deterministic_nodes
@@ -372,6 +392,22 @@ class CompiledModel:
             if not bool(jnp.all(jnp.isfinite(val))):
                 bad.append(t.name)
         return bad
+
+
+def _total_size_scale(rv: T.TensorVariable) -> float:
+    """``total_size / batch size`` for an observed variable given ``total_size=`` (a
+    minibatch standing for the whole data set), else 1. ``total_size``: an int (the first
+    axis) or a sequence with one entry per leading axis, ``None`` where not scaled."""
+    total = getattr(rv, "total_size", None)
+    if total is None:
+        return 1.0
+    sizes = [total] if isinstance(total, int | np.integer) else list(total)
+    scale = 1.0
+    for axis, n in enumerate(sizes):
+        if n is None or n is Ellipsis or axis >= len(rv.shape) or rv.shape[axis] == 0:
+            continue
+        scale *= float(n) / rv.shape[axis]
+    return scale
 
 
 def _name(v: Any) -> str:

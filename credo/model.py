@@ -227,19 +227,26 @@ class Model:
         root._compiled.clear()
 
     def prepare_observed(self, name: str, observed: Any) -> Any:
-        """Check observed data: an expression/Data node, or a NaN-free array."""
+        """Check observed data: an expression/Data node, or a numeric array.
+
+        Data with missing entries (NaN, or masked in a numpy masked array) come back as a
+        :class:`credo.missing.MissingData`, which the distribution imputes.
+        """
+        from credo.missing import find_missing
+
         if isinstance(observed, T.TensorVariable):
             if observed.kind == T.RV and observed.observed is None and observed.model is None:
                 raise ModelError(f"variable '{name}': observed= cannot be an unnamed .dist()")
+            if observed.kind == T.DATA:
+                return find_missing(name, observed) or observed
+            _check_no_nan_data(self.root, name, observed, "observed data")
             return observed
         if hasattr(observed, "values") and hasattr(observed, "index"):
             observed = observed.values
         if isinstance(observed, np.ma.MaskedArray):
-            if observed.mask.any():
-                raise ValueError(
-                    f"variable '{name}': observed data have masked (missing) entries; "
-                    "credo does not impute missing observations yet: drop those rows"
-                )
+            missing = find_missing(name, observed)
+            if missing is not None:
+                return missing
             observed = observed.data
         arr = np.asarray(observed)
         if arr.dtype == object:
@@ -249,12 +256,9 @@ class Model:
                 raise TypeError(
                     f"variable '{name}': observed data must be numeric, got {arr.dtype}"
                 ) from None
-        if arr.dtype.kind in "fc" and np.isnan(arr).any():
-            n = int(np.isnan(arr).sum())
-            raise ValueError(
-                f"variable '{name}': observed data contain {n} NaN value(s); credo does not "
-                "impute missing observations yet: drop those rows or fill them"
-            )
+        missing = find_missing(name, arr)
+        if missing is not None:
+            return missing
         if arr.dtype.kind == "b":
             arr = arr.astype(np.int64)
         return arr
@@ -268,12 +272,16 @@ class Model:
         dims: tuple | None = None,
         transform: Any = None,
         initval: Any = None,
+        total_size: Any = None,
     ) -> T.TensorVariable:
         from credo.distributions.base import UNSET
 
         root = self.root
         dist = rv.distribution
+        for param in rv.inputs:
+            _check_no_nan_data(root, name, param, "a parameter")
         if observed is not None:
+            rv.total_size = total_size
             rv.observed = observed
             rv.transform = None
             self._add(name, rv, dims)
@@ -362,6 +370,27 @@ def _describe_var(var: T.TensorVariable) -> str:
     return f"{var.kind} {var.shape}"
 
 
+def _nan_count(arr: np.ndarray) -> int:
+    return int(np.isnan(arr).sum()) if arr.dtype.kind in "fc" else 0
+
+
+def _check_no_nan_data(root: Model, name: str, node: Any, role: str) -> None:
+    """Refuse a Data container with NaN entries that feeds ``node`` (only observed data
+    can be imputed; a predictor with NaN would make the log-density NaN)."""
+    if not isinstance(node, T.TensorVariable):
+        return
+    if not any(getattr(d, "nan_count", 0) for d in root._data_vars):
+        return  # the usual case: no graph walk
+    for n in T.toposort([node]):
+        count = getattr(n, "nan_count", 0) if n.kind == T.DATA else 0
+        if count:
+            raise ValueError(
+                f"variable '{name}': the Data '{n.name}' in {role} has {count} NaN value(s); "
+                "only observed data are imputed: fill or drop the rows with missing "
+                "predictors, or model the predictor as a random variable with observed="
+            )
+
+
 def _current(what: str, name: str) -> Model:
     model = Model.get_context(error_if_none=False)
     if model is None:
@@ -404,6 +433,7 @@ def Data(  # noqa: N802 (PyMC's spelling)
                 model.add_coord(d, length=n)
     node = T.TensorVariable(None, (), arr.shape, arr.dtype, name=full, kind=T.DATA)
     node.value = arr
+    node.nan_count = _nan_count(arr)
     model.register_data(node, full, dims_t)
     return node
 
@@ -434,6 +464,7 @@ def set_data(
         if node.dtype.kind in "iu" and arr.dtype.kind == "f":
             raise TypeError(f"set_data: '{name}' holds integers, got float values")
         node.value = arr.astype(node.dtype, copy=False)
+        node.nan_count = _nan_count(node.value)
         node.shape = arr.shape
         if node.dims:
             for d, n in zip(node.dims, arr.shape):

@@ -61,6 +61,9 @@ _INITS = {
     "adapt_full": "stan_dense",
     "jitter+adapt_low_rank": "low_rank",
     "adapt_low_rank": "low_rank",
+    # Chains start at draws of a mean-field ADVI fit, then Stan's diagonal adaptation.
+    "advi": "stan_diag",
+    "advi+adapt_diag": "stan_diag",
 }
 
 
@@ -214,6 +217,11 @@ def sample(
         cores = _default_cores()
     if chains is None:
         chains = max(2, cores)
+    if init.startswith("advi"):  # start each chain at a draw of a mean-field ADVI fit
+        from credo.variational.inference import advi_initial_points
+
+        initvals = advi_initial_points(model, chains, random_seed, start=initvals)
+        init = "adapt_diag"
     cm = model.compiled()
     if cm.discrete_free:
         raise SamplingError(
@@ -437,14 +445,16 @@ def sample_posterior_predictive(
     cm = model.compiled()
     post = _posterior_dict(trace)
     free_names = [f.name for f in cm.free]
-    missing = [n for n in free_names if n not in post]
-    if missing:
-        raise KeyError(f"the trace has no draws of the free variables {missing}")
     names = _as_names(var_names) or [v.name for v in model.observed_RVs]
     _check_names(model, names)
-    # Variables asked for are redrawn; every other free variable keeps its posterior draw.
+    # Variables asked for are redrawn (they need no draws in the trace, e.g. the free
+    # variables of a pm.do model); every other free variable keeps its posterior draw.
+    missing = [n for n in free_names if n not in post and n not in names]
+    if missing:
+        raise KeyError(f"the trace has no draws of the free variables {missing}")
     fixed = [n for n in free_names if n not in names]
-    chains, draws = post[free_names[0]].shape[:2] if free_names else (1, 1)
+    ref = fixed[0] if fixed else next(iter(post), None)
+    chains, draws = post[ref].shape[:2] if ref is not None else (1, 1)
     flat = {n: post[n].reshape((chains * draws,) + post[n].shape[2:]) for n in fixed}
     key, _ = _rng_key(random_seed)
     keys = jax.random.split(key, chains * draws)

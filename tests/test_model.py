@@ -180,8 +180,9 @@ def test_errors_name_the_variable():
             pm.Normal("c", 0, sd=1, sigma=2)
         with pytest.raises(pm.ParameterError, match="unknown keyword argument 'scale'"):
             pm.Normal("c", 0, scale=1)
-        with pytest.raises(ValueError, match="'o'.*NaN"):
-            pm.Normal("o", 0, 1, observed=[1.0, np.nan])
+        xn = pm.Data("xn", [1.0, np.nan])
+        with pytest.raises(ValueError, match="'o'.*'xn'.*NaN"):
+            pm.Normal("o", xn, 1, observed=[1.0, 2.0])
         with pytest.raises(pm.ModelError, match="'d'.*unknown dims name 'nope'"):
             pm.Normal("d", 0, 1, dims="nope")
         with pytest.raises(pm.ShapeError, match=r"Normal\('e'\).*\(3,\).*\(4,\)"):

@@ -102,8 +102,10 @@ class Distribution:
         default_transform: Any = UNSET,
         initval: Any = None,
         testval: Any = None,
+        total_size: Any = None,
         **kwargs: Any,
     ) -> T.TensorVariable:
+        from credo.missing import MissingData, impute
         from credo.model import Model
 
         if not isinstance(name, str):
@@ -124,9 +126,23 @@ class Distribution:
         if dims is not None and shape is None and size is None:
             shape = model.shape_from_dims(full_name, dims)
         obs = model.prepare_observed(full_name, observed) if observed is not None else None
-        rv = cls._build(args, kwargs, shape=shape, size=size, observed=obs, name=full_name)
         if transform is UNSET and default_transform is not UNSET:
             transform = default_transform
+        if isinstance(obs, MissingData):  # missing entries become free variables
+            return impute(
+                cls,
+                args,
+                kwargs,
+                obs,
+                model=model,
+                name=full_name,
+                dims=dims,
+                shape=shape,
+                size=size,
+                transform=transform,
+                total_size=total_size,
+            )
+        rv = cls._build(args, kwargs, shape=shape, size=size, observed=obs, name=full_name)
         return model.register_rv(
             rv,
             full_name,
@@ -134,6 +150,7 @@ class Distribution:
             dims=dims,
             transform=transform,
             initval=initval if initval is not None else testval,
+            total_size=total_size,
         )
 
     @classmethod

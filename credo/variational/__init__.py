@@ -1,0 +1,39 @@
+"""Variational inference: ADVI, full-rank ADVI, Pathfinder, their optimisers and
+callbacks, and Minibatch for large data."""
+
+from credo.variational import callbacks
+from credo.variational.approximations import Approximation, Empirical, FullRank, MeanField
+from credo.variational.inference import ADVI, FullRankADVI, Inference, Minibatch, fit
+from credo.variational.optimizers import (
+    adadelta,
+    adagrad,
+    adagrad_window,
+    adam,
+    adamax,
+    momentum,
+    nesterov_momentum,
+    rmsprop,
+    sgd,
+)
+
+__all__ = [
+    "ADVI",
+    "FullRankADVI",
+    "Inference",
+    "Approximation",
+    "MeanField",
+    "FullRank",
+    "Empirical",
+    "Minibatch",
+    "fit",
+    "callbacks",
+    "sgd",
+    "momentum",
+    "nesterov_momentum",
+    "adagrad",
+    "adagrad_window",
+    "rmsprop",
+    "adadelta",
+    "adam",
+    "adamax",
+]
