@@ -15,6 +15,7 @@ import numpy as np
 from jax.scipy.special import gammaln, xlog1py, xlogy
 
 from credo import tensor as T
+from credo.distributions import constraints as C
 from credo.distributions.base import Discrete, nonnegative, positive, unit
 from credo.errors import ParameterError
 
@@ -104,6 +105,16 @@ def _index(value: Any, hi: int) -> Any:
     return jnp.clip(v, 0, hi).astype(jnp.int32)
 
 
+def _last_index(params: dict) -> Any:
+    """K - 1 for probabilities p (..., K)"""
+    return jnp.shape(params["p"])[-1] - 1
+
+
+def _n_cutpoints(params: dict) -> Any:
+    """K for cutpoints (..., K)"""
+    return jnp.shape(params["cutpoints"])[-1]
+
+
 def _poisson_logp(k: Any, mu: Any) -> Any:
     return xlogy(k, mu) - mu - gammaln(k + 1)
 
@@ -115,7 +126,7 @@ class Bernoulli(Discrete):
     param_names = ("p",)
     alt_params = ("logit_p",)
     param_checks = {"p": (unit, "in [0, 1]")}
-    support = "binary"
+    support = C.boolean
 
     @classmethod
     def standardize(cls, given: dict, static: dict) -> dict:
@@ -141,15 +152,11 @@ class Binomial(Discrete):
     param_names = ("n", "p")
     alt_params = ("logit_p",)
     param_checks = {"n": (_nonneg_int, "a non-negative integer"), "p": (unit, "in [0, 1]")}
-    support = "integer_interval"
+    support = C.integer_interval(0, "n")
 
     @classmethod
     def standardize(cls, given: dict, static: dict) -> dict:
         return _logit_to_p(given, "Binomial")
-
-    @classmethod
-    def bounds(cls, n: Any, p: Any) -> tuple[Any, Any]:
-        return 0, n
 
     @classmethod
     def logp(cls, value: Any, n: Any, p: Any) -> Any:
@@ -176,11 +183,7 @@ class BetaBinomial(Discrete):
         "beta": (positive, "positive"),
         "n": (_nonneg_int, "a non-negative integer"),
     }
-    support = "integer_interval"
-
-    @classmethod
-    def bounds(cls, alpha: Any, beta: Any, n: Any) -> tuple[Any, Any]:
-        return 0, n
+    support = C.integer_interval(0, "n")
 
     @classmethod
     def logp(cls, value: Any, alpha: Any, beta: Any, n: Any) -> Any:
@@ -209,7 +212,7 @@ class Poisson(Discrete):
 
     param_names = ("mu",)
     param_checks = {"mu": (nonnegative, "non-negative")}
-    support = "counts"
+    support = C.nonnegative_integer
 
     @classmethod
     def logp(cls, value: Any, mu: Any) -> Any:
@@ -234,7 +237,7 @@ class NegativeBinomial(Discrete):
     param_names = ("mu", "alpha")
     alt_params = ("p", "n")
     param_checks = {"mu": (nonnegative, "non-negative"), "alpha": (positive, "positive")}
-    support = "counts"
+    support = C.nonnegative_integer
 
     @classmethod
     def standardize(cls, given: dict, static: dict) -> dict:
@@ -279,7 +282,7 @@ class Geometric(Discrete):
 
     param_names = ("p",)
     param_checks = {"p": (_open_closed_unit, "in (0, 1]")}
-    support = "counts"
+    support = C.positive_integer
 
     @classmethod
     def support_check(cls, value: Any, p: Any) -> Any:
@@ -304,7 +307,7 @@ class ZeroInflatedPoisson(Discrete):
 
     param_names = ("psi", "mu")
     param_checks = {"psi": (unit, "in [0, 1]"), "mu": (nonnegative, "non-negative")}
-    support = "counts"
+    support = C.nonnegative_integer
 
     @classmethod
     def logp(cls, value: Any, psi: Any, mu: Any) -> Any:
@@ -328,7 +331,7 @@ class DiscreteUniform(Discrete):
 
     param_names = ("lower", "upper")
     param_checks = {"lower": (_integer, "an integer"), "upper": (_integer, "an integer")}
-    support = "integer_interval"
+    support = C.integer_interval("lower", "upper")
 
     @classmethod
     def standardize(cls, given: dict, static: dict) -> dict:
@@ -366,7 +369,7 @@ class Categorical(Discrete):
     alt_params = ("logit_p",)
     param_ndims = {"p": 1}
     param_checks = {"p": (nonnegative, "non-negative")}
-    support = "integer_interval"
+    support = C.integer_interval(0, _last_index)
 
     @classmethod
     def standardize(cls, given: dict, static: dict) -> dict:
@@ -376,10 +379,6 @@ class Categorical(Discrete):
             _exclusive("Categorical", given, ("p",), ("logit_p",))
             given["p"] = softmax(_float(given.pop("logit_p")), axis=-1)
         return given
-
-    @classmethod
-    def bounds(cls, p: Any) -> tuple[Any, Any]:
-        return 0, jnp.shape(p)[-1] - 1
 
     @classmethod
     def logp(cls, value: Any, p: Any) -> Any:
@@ -411,11 +410,7 @@ class OrderedLogistic(Discrete):
     param_names = ("eta", "cutpoints")
     param_ndims = {"cutpoints": 1}
     param_checks = {"cutpoints": (_increasing, "increasing along the last axis")}
-    support = "integer_interval"
-
-    @classmethod
-    def bounds(cls, eta: Any, cutpoints: Any) -> tuple[Any, Any]:
-        return 0, jnp.shape(cutpoints)[-1]
+    support = C.integer_interval(0, _n_cutpoints)
 
     @classmethod
     def logp(cls, value: Any, eta: Any, cutpoints: Any) -> Any:

@@ -22,6 +22,7 @@ import numpy as np
 from jax.scipy.special import betaln, gammaln, xlogy
 
 from credo import tensor as T
+from credo.distributions import constraints as C
 from credo.distributions import transforms as tr
 from credo.distributions.base import Continuous, Discrete, nonnegative, positive
 from credo.errors import ParameterError, ShapeError
@@ -141,7 +142,7 @@ class MvNormal(Continuous):
     param_ndims = {"mu": 1, "chol": 2}
     param_checks = {"chol": (_chol_ok, "a Cholesky factor with a positive diagonal")}
     ndim_supp = 1
-    support = "real_vector"
+    support = C.real_vector
 
     @classmethod
     def standardize(cls, given: dict, static: dict) -> dict:
@@ -191,7 +192,7 @@ class MvStudentT(Continuous):
         "chol": (_chol_ok, "a Cholesky factor with a positive diagonal"),
     }
     ndim_supp = 1
-    support = "real_vector"
+    support = C.real_vector
 
     @classmethod
     def standardize(cls, given: dict, static: dict) -> dict:
@@ -242,7 +243,7 @@ class Dirichlet(Continuous):
     param_ndims = {"a": 1}
     param_checks = {"a": (positive, "positive")}
     ndim_supp = 1
-    support = "simplex"
+    support = C.simplex
 
     # Values whose components sum to 1 within this tolerance are on the simplex.
     sum_tol = 1e-8
@@ -269,9 +270,6 @@ class Dirichlet(Continuous):
     def support_point(cls, shape: tuple, a: Any) -> Any:
         return jnp.broadcast_to(a / jnp.sum(a, axis=-1, keepdims=True), shape).astype(float)
 
-    def default_transform(self) -> tr.Transform | None:
-        return tr.simplex
-
 
 class Multinomial(Discrete):
     """Multinomial(n, p): counts over k categories summing to ``n``; ``p``: (..., k),
@@ -284,7 +282,7 @@ class Multinomial(Discrete):
         "p": (nonnegative, "non-negative"),
     }
     ndim_supp = 1
-    support = "multinomial"
+    support = C.multinomial
 
     @classmethod
     def event_shape(cls, shapes: dict[str, tuple[int, ...]], static: dict[str, Any]) -> tuple:
@@ -387,7 +385,7 @@ class LKJCorr(Continuous):
     static_params = ("n",)
     param_checks = {"eta": (positive, "positive")}
     ndim_supp = 1
-    support = "correlation"
+    support = C.corr_packed
 
     @classmethod
     def standardize(cls, given: dict, static: dict) -> dict:
@@ -422,9 +420,6 @@ class LKJCorr(Continuous):
     @classmethod
     def support_point(cls, shape: tuple, eta: Any, n: int) -> Any:
         return jnp.zeros(shape)
-
-    def default_transform(self) -> tr.Transform | None:
-        return tr.LKJCorrTransform(self.static["n"])
 
 
 def _sd_dist_params(sd_dist: Any, n: int, who: str) -> Any:
@@ -489,7 +484,7 @@ class LKJCholeskyCov(Continuous):
     param_ndims = {"eta": 0, "sd_params": 2}
     param_checks = {"eta": (positive, "positive")}
     ndim_supp = 1
-    support = "cholesky_cov"
+    support = C.cholesky_cov_packed
 
     def __new__(  # type: ignore[misc]
         cls,
@@ -586,9 +581,6 @@ class LKJCholeskyCov(Continuous):
         stds = type(dist).support_point(batch + (n,), **params, **dist.static)
         diag = np.cumsum(np.arange(1, n + 1)) - 1
         return jnp.zeros(shape).at[..., diag].set(stds)
-
-    def default_transform(self) -> tr.Transform | None:
-        return tr.CholeskyCovPackedTransform(self.static["n"])
 
 
 def _chol_corr_stds(packed: Any) -> tuple[Any, Any, Any]:

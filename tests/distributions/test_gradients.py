@@ -369,6 +369,16 @@ TRANSFORM_CASES: dict[str, list[TransformCase]] = {
         TransformCase(tr.LKJCorrTransform(3), [_rng.normal(size=3)]),
         TransformCase(tr.LKJCorrTransform(4), [0.7 * _rng.normal(size=6)]),
     ],
+    "ChainedTransform": [
+        TransformCase(tr.Chain([tr.log, tr.ordered]), [np.array([-0.5, 0.3, -1.0])]),
+        TransformCase(
+            tr.Chain([tr.Interval(-1.0, 4.0), tr.ordered]), [np.array([0.2, -0.4])], (-1.0, 4.0)
+        ),
+    ],
+    "ZeroSumTransform": [
+        TransformCase(tr.ZeroSumTransform([-1]), [np.array([0.3, -1.2, 0.8])]),
+        TransformCase(tr.ZeroSumTransform([-2, -1]), [_rng.normal(size=(2, 3))]),
+    ],
     "CholeskyCovPackedTransform": [
         TransformCase(tr.CholeskyCovPackedTransform(3), [_rng.normal(size=6)])
     ],

@@ -1,0 +1,225 @@
+"""Continuous distributions on bounded supports, the circle, and the improper flat ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.scipy.special import gammaln, i0e, xlog1py, xlogy
+
+from credo.distributions import constraints as C
+from credo.distributions._helpers import (
+    _LOG_2PI,
+    _bcast,
+    _check_less,
+    _exclusive,
+    _floats,
+    _full,
+)
+from credo.distributions.base import Continuous, positive
+from credo.errors import ParameterError
+
+__all__ = ["Beta", "Uniform", "VonMises", "Flat", "HalfFlat"]
+
+
+class Beta(Continuous):
+    """Beta(alpha, beta); or ``mu``/``sigma`` (mean and sd), or ``mu``/``nu``, as PyMC."""
+
+    param_names = ("alpha", "beta")
+    aliases = {"sd": "sigma"}
+    alt_params = ("mu", "sigma", "nu")
+    param_checks = {"alpha": (positive, "positive"), "beta": (positive, "positive")}
+    support = C.unit_interval
+
+    @classmethod
+    def standardize(cls, given: dict, static: dict) -> dict:
+        _exclusive("Beta", given, ("alpha", "beta"), ("mu", "sigma", "nu"))
+        if "sigma" in given and "nu" in given:
+            raise ParameterError("Beta: give 'mu' with either 'sigma' or 'nu', not both")
+        if "mu" in given or "sigma" in given or "nu" in given:
+            if "mu" not in given or not ("sigma" in given or "nu" in given):
+                raise ParameterError("Beta: 'mu' needs 'sigma' (or 'nu'), and vice versa")
+            p = _floats({k: given.pop(k) for k in ("mu", "sigma", "nu") if k in given})
+            mu = p["mu"]
+            if "sigma" in p:
+                kappa = mu * (1 - mu) / p["sigma"] ** 2 - 1
+            else:
+                kappa = p["nu"]
+            given["alpha"], given["beta"] = mu * kappa, (1 - mu) * kappa
+        return _floats(given)
+
+    @classmethod
+    def logp(cls, value: Any, alpha: Any, beta: Any) -> Any:
+        # jax's betaln keeps only ~6 digits; the three gammaln terms keep all of them.
+        lbeta = gammaln(alpha) + gammaln(beta) - gammaln(alpha + beta)
+        return xlogy(alpha - 1, value) + xlog1py(beta - 1, -value) - lbeta
+
+    @classmethod
+    def sample(cls, rng_key: Any, shape: tuple, alpha: Any, beta: Any) -> Any:
+        alpha, beta = _bcast(shape, alpha, beta)
+        return jax.random.beta(rng_key, alpha, beta, shape)
+
+    @classmethod
+    def support_point(cls, shape: tuple, alpha: Any, beta: Any) -> Any:
+        return _full(shape, alpha / (alpha + beta))
+
+
+class Uniform(Continuous):
+    """Uniform(lower, upper), default (0, 1)."""
+
+    param_names = ("lower", "upper")
+    defaults = {"lower": 0.0, "upper": 1.0}
+    support = C.interval("lower", "upper")
+
+    @classmethod
+    def standardize(cls, given: dict, static: dict) -> dict:
+        given = _floats(given)
+        full = {"lower": 0.0, "upper": 1.0, **given}
+        _check_less("Uniform", full, "lower", "upper")
+        return given
+
+    @classmethod
+    def support_check(cls, value: Any, lower: Any, upper: Any) -> Any:
+        return (value >= lower) & (value <= upper) & (lower < upper)
+
+    @classmethod
+    def logp(cls, value: Any, lower: Any, upper: Any) -> Any:
+        return jnp.broadcast_to(
+            -jnp.log(upper - lower),
+            jnp.broadcast_shapes(jnp.shape(value), jnp.shape(lower), jnp.shape(upper)),
+        )
+
+    @classmethod
+    def sample(cls, rng_key: Any, shape: tuple, lower: Any, upper: Any) -> Any:
+        lower, upper = _bcast(shape, lower, upper)
+        return lower + (upper - lower) * jax.random.uniform(rng_key, shape)
+
+    @classmethod
+    def support_point(cls, shape: tuple, lower: Any, upper: Any) -> Any:
+        return _full(shape, 0.5 * (lower + upper))
+
+
+class VonMises(Continuous):
+    """VonMises(mu, kappa): a circular distribution, with values in [-pi, pi].
+
+    The density is periodic; values are taken on [-pi, pi] (the two ends are the same
+    angle), and the default transform is the interval (-pi, pi).
+    """
+
+    param_names = ("mu", "kappa")
+    defaults = {"mu": 0.0, "kappa": 1.0}
+    param_checks = {"kappa": (positive, "positive")}
+    support = C.circular
+
+    @classmethod
+    def standardize(cls, given: dict, static: dict) -> dict:
+        return _floats(given)
+
+    @classmethod
+    def logp(cls, value: Any, mu: Any, kappa: Any) -> Any:
+        # I0(kappa) = i0e(kappa) exp(kappa): no overflow for large kappa.
+        return kappa * (jnp.cos(value - mu) - 1) - _LOG_2PI - jnp.log(i0e(kappa))
+
+    @classmethod
+    def sample(cls, rng_key: Any, shape: tuple, mu: Any, kappa: Any) -> Any:
+        mu, kappa = _bcast(shape, mu, kappa)
+        theta = _von_mises_centered(rng_key, kappa, shape)
+        return _wrap_angle(mu + theta)
+
+    @classmethod
+    def support_point(cls, shape: tuple, mu: Any, kappa: Any) -> Any:
+        # Kept off the two ends, where the interval transform is infinite.
+        edge = np.pi * (1 - 1e-9)
+        return _full(shape, jnp.clip(_wrap_angle(mu + 0 * kappa), -edge, edge))
+
+
+def _wrap_angle(x: Any) -> Any:
+    return jnp.remainder(x + np.pi, 2 * np.pi) - np.pi
+
+
+def _von_mises_centered(rng_key: Any, kappa: Any, shape: tuple) -> Any:
+    """Von Mises draws around 0 by Best & Fisher's (1979) wrapped-Cauchy rejection sampler.
+
+    All elements are proposed together each round until every one is accepted.
+    """
+    k = jnp.maximum(kappa, 1e-12)
+    tau = 1 + jnp.sqrt(1 + 4 * k**2)
+    rho = (tau - jnp.sqrt(2 * tau)) / (2 * k)
+    r_exact = (1 + rho**2) / (2 * rho)
+    # For small kappa the exact form cancels; its expansion is 1/kappa + kappa.
+    r = jnp.where(k < 1e-5, 1 / k + k, r_exact)
+
+    def propose(key: Any) -> tuple[Any, Any]:
+        k1, k2, k3 = jax.random.split(key, 3)
+        z = jnp.cos(np.pi * jax.random.uniform(k1, shape))
+        f = (1 + r * z) / (r + z)
+        c = k * (r - f)
+        u2 = jax.random.uniform(k2, shape, minval=1e-300)
+        accept = (c * (2 - c) - u2 > 0) | (jnp.log(c / u2) + 1 - c >= 0)
+        sign = jnp.where(jax.random.uniform(k3, shape) < 0.5, -1.0, 1.0)
+        return accept, sign * jnp.arccos(jnp.clip(f, -1.0, 1.0))
+
+    def cond(state: tuple) -> Any:
+        return ~jnp.all(state[1])
+
+    def body(state: tuple) -> tuple:
+        key, done, theta = state
+        key, sub = jax.random.split(key)
+        accept, prop = propose(sub)
+        new = accept & ~done
+        return key, done | accept, jnp.where(new, prop, theta)
+
+    init = (rng_key, jnp.zeros(shape, bool), jnp.zeros(shape))
+    _, _, theta = jax.lax.while_loop(cond, body, init)
+    return theta
+
+
+# -- improper -------------------------------------------------------------------------------
+class Flat(Continuous):
+    """Flat(): the improper uniform density on the real line (log-density 0)."""
+
+    param_names = ()
+    support = C.real
+
+    @classmethod
+    def logp(cls, value: Any) -> Any:
+        return jnp.zeros(jnp.shape(value))
+
+    @classmethod
+    def sample(cls, rng_key: Any, shape: tuple) -> Any:
+        raise NotImplementedError(
+            "Flat is improper (constant density on the real line) and cannot be sampled "
+            "from; give the variable a proper prior to draw from the prior predictive"
+        )
+
+    @classmethod
+    def support_point(cls, shape: tuple) -> Any:
+        return jnp.zeros(shape)
+
+
+class HalfFlat(Continuous):
+    """HalfFlat(): the improper uniform density on x >= 0 (log-density 0)."""
+
+    param_names = ()
+    support = C.nonnegative
+
+    @classmethod
+    def support_check(cls, value: Any) -> Any:
+        return (value >= 0) & jnp.isfinite(value)
+
+    @classmethod
+    def logp(cls, value: Any) -> Any:
+        return jnp.zeros(jnp.shape(value))
+
+    @classmethod
+    def sample(cls, rng_key: Any, shape: tuple) -> Any:
+        raise NotImplementedError(
+            "HalfFlat is improper (constant density on x >= 0) and cannot be sampled "
+            "from; give the variable a proper prior to draw from the prior predictive"
+        )
+
+    @classmethod
+    def support_point(cls, shape: tuple) -> Any:
+        return jnp.ones(shape)
