@@ -1,12 +1,26 @@
 """The distribution catalogue."""
 
-from credo.distributions import transforms
+from credo.distributions import constraints, transforms
 from credo.distributions.base import Continuous, Discrete, Distribution
 from credo.distributions.continuous import *  # noqa: F403
 from credo.distributions.continuous import __all__ as _cont
 from credo.distributions.discrete import *  # noqa: F403
 from credo.distributions.discrete import __all__ as _disc
+from credo.distributions.functions import draw, icdf, logcdf, logp
 from credo.distributions.multivariate import *  # noqa: F403
 from credo.distributions.multivariate import __all__ as _mv
 
-__all__ = ["Distribution", "Continuous", "Discrete", "transforms", *_cont, *_disc, *_mv]
+__all__ = [
+    "Distribution",
+    "Continuous",
+    "Discrete",
+    "transforms",
+    "constraints",
+    "logp",
+    "logcdf",
+    "icdf",
+    "draw",
+    *_cont,
+    *_disc,
+    *_mv,
+]

@@ -478,14 +478,10 @@ class Distribution:
         if self.discrete:
             value = jnp.floor(value)
         bound = self._prepared(params)
-        support = cls.support
-        if isinstance(support, C.Interval):
-            lo, hi = support.bounds(bound)
-            inside = jnp.clip(value, lo, hi)
-            lc = cls.logcdf(inside, **bound, **self.static)
-            lc = jnp.where(value < lo, -jnp.inf, jnp.where(value >= hi, 0.0, lc))
-        else:
-            lc = cls.logcdf(value, **bound, **self.static)
+        lo, hi = cls.support.range(bound)
+        inside = jnp.clip(value, lo, hi)
+        lc = cls.logcdf(inside, **bound, **self.static)
+        lc = jnp.where(value < lo, -jnp.inf, jnp.where(value >= hi, 0.0, lc))
         lc = jnp.where(self._params_ok(bound), jnp.minimum(lc, 0.0), -jnp.inf)
         return jnp.where(jnp.isnan(lc), -jnp.inf, lc)
 

@@ -7,7 +7,13 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.scipy.special import gammaln, i0e, xlog1py, xlogy
+from jax.scipy.special import (
+    betainc,
+    gammaln,
+    i0e,
+    xlog1py,
+    xlogy,
+)
 
 from credo.distributions import constraints as C
 from credo.distributions._helpers import (
@@ -57,6 +63,10 @@ class Beta(Continuous):
         return xlogy(alpha - 1, value) + xlog1py(beta - 1, -value) - lbeta
 
     @classmethod
+    def logcdf(cls, value: Any, alpha: Any, beta: Any) -> Any:
+        return jnp.log(betainc(alpha, beta, value))
+
+    @classmethod
     def sample(cls, rng_key: Any, shape: tuple, alpha: Any, beta: Any) -> Any:
         alpha, beta = _bcast(shape, alpha, beta)
         return jax.random.beta(rng_key, alpha, beta, shape)
@@ -90,6 +100,14 @@ class Uniform(Continuous):
             -jnp.log(upper - lower),
             jnp.broadcast_shapes(jnp.shape(value), jnp.shape(lower), jnp.shape(upper)),
         )
+
+    @classmethod
+    def logcdf(cls, value: Any, lower: Any, upper: Any) -> Any:
+        return jnp.log(value - lower) - jnp.log(upper - lower)
+
+    @classmethod
+    def icdf(cls, q: Any, lower: Any, upper: Any) -> Any:
+        return lower + q * (upper - lower)
 
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, lower: Any, upper: Any) -> Any:
@@ -186,6 +204,12 @@ class Flat(Continuous):
     @classmethod
     def logp(cls, value: Any) -> Any:
         return jnp.zeros(jnp.shape(value))
+
+    @classmethod
+    def logcdf(cls, value: Any) -> Any:
+        # PyMC's convention for the improper flat density: 1/2 everywhere but the ends.
+        half = jnp.full(jnp.shape(value), -float(np.log(2.0)))
+        return jnp.where(value == jnp.inf, 0.0, jnp.where(value == -jnp.inf, -jnp.inf, half))
 
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple) -> Any:

@@ -84,6 +84,10 @@ class Constraint:
     def check(self, value: Any, params: dict[str, Any]) -> Any:
         raise NotImplementedError
 
+    def range(self, params: dict[str, Any]) -> tuple[Any, Any]:
+        """(lowest, highest) value of a scalar support (for CDFs and truncation)."""
+        return -np.inf, np.inf
+
     def describe(self) -> str:
         return self.name
 
@@ -110,6 +114,9 @@ class _Unconstrained(Constraint):
 class _Positive(Constraint):
     name = "positive"
 
+    def range(self, params: dict[str, Any]) -> tuple[Any, Any]:
+        return 0.0, np.inf
+
     def check(self, value: Any, params: dict[str, Any]) -> Any:
         return value > 0
 
@@ -117,11 +124,17 @@ class _Positive(Constraint):
 class _NonNegative(Constraint):
     name = "nonnegative"
 
+    def range(self, params: dict[str, Any]) -> tuple[Any, Any]:
+        return 0.0, np.inf
+
     def check(self, value: Any, params: dict[str, Any]) -> Any:
         return value >= 0
 
 
 class _UnitInterval(Constraint):
+    def range(self, params: dict[str, Any]) -> tuple[Any, Any]:
+        return 0.0, 1.0
+
     name = "unit_interval"
 
     def check(self, value: Any, params: dict[str, Any]) -> Any:
@@ -129,6 +142,9 @@ class _UnitInterval(Constraint):
 
 
 class _OpenUnitInterval(Constraint):
+    def range(self, params: dict[str, Any]) -> tuple[Any, Any]:
+        return 0.0, 1.0
+
     name = "open_unit_interval"
 
     def check(self, value: Any, params: dict[str, Any]) -> Any:
@@ -145,6 +161,9 @@ class Interval(Constraint):
 
     def bounds(self, params: dict[str, Any]) -> tuple[Any, Any]:
         return _resolve(self.lower, params), _resolve(self.upper, params)
+
+    def range(self, params: dict[str, Any]) -> tuple[Any, Any]:
+        return self.bounds(params)
 
     def check(self, value: Any, params: dict[str, Any]) -> Any:
         lo, hi = self.bounds(params)
@@ -175,6 +194,9 @@ class _Integer(Constraint):
 
 
 class _Boolean(Constraint):
+    def range(self, params: dict[str, Any]) -> tuple[Any, Any]:
+        return 0.0, 1.0
+
     name = "boolean"
     discrete = True
 

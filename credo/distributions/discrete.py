@@ -12,7 +12,13 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.scipy.special import gammaln, xlog1py, xlogy
+from jax.scipy.special import (
+    betainc,
+    gammaincc,
+    gammaln,
+    xlog1py,
+    xlogy,
+)
 
 from credo import tensor as T
 from credo.distributions import constraints as C
@@ -137,6 +143,14 @@ class Bernoulli(Discrete):
         return xlogy(value, p) + xlog1py(1 - value, -p)
 
     @classmethod
+    def logcdf(cls, value: Any, p: Any) -> Any:
+        return jnp.where(value >= 1, 0.0, jnp.log1p(-p))
+
+    @classmethod
+    def icdf(cls, q: Any, p: Any) -> Any:
+        return jnp.where(q <= 1 - p, 0.0, 1.0)
+
+    @classmethod
     def sample(cls, rng_key: Any, shape: tuple, p: Any) -> Any:
         (p,) = _bcast(shape, p)
         return jax.random.bernoulli(rng_key, p, shape).astype(jnp.int64)
@@ -163,6 +177,11 @@ class Binomial(Discrete):
         k = jnp.clip(value, 0, n)  # keeps gammaln finite outside the support
         comb = gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)
         return comb + xlogy(k, p) + xlog1py(n - k, -p)
+
+    @classmethod
+    def logcdf(cls, value: Any, n: Any, p: Any) -> Any:
+        k = jnp.minimum(value, n - 1)
+        return jnp.log(betainc(jnp.maximum(n - k, 1e-300), k + 1, 1 - p))
 
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, n: Any, p: Any) -> Any:
@@ -219,6 +238,10 @@ class Poisson(Discrete):
         return _poisson_logp(value, mu)
 
     @classmethod
+    def logcdf(cls, value: Any, mu: Any) -> Any:
+        return jnp.log(gammaincc(value + 1, mu))
+
+    @classmethod
     def sample(cls, rng_key: Any, shape: tuple, mu: Any) -> Any:
         (mu,) = _bcast(shape, mu)
         return jax.random.poisson(rng_key, mu, shape).astype(jnp.int64)
@@ -266,6 +289,10 @@ class NegativeBinomial(Discrete):
         return norm - alpha * jnp.log1p(mu / alpha) + xlogy(value, mu) - xlogy(value, mu + alpha)
 
     @classmethod
+    def logcdf(cls, value: Any, mu: Any, alpha: Any) -> Any:
+        return jnp.log(betainc(alpha, value + 1, alpha / (mu + alpha)))
+
+    @classmethod
     def sample(cls, rng_key: Any, shape: tuple, mu: Any, alpha: Any) -> Any:
         mu, alpha = _bcast(shape, mu, alpha)
         k1, k2 = jax.random.split(rng_key)
@@ -293,6 +320,15 @@ class Geometric(Discrete):
         return jnp.log(p) + xlog1py(value - 1, -p)
 
     @classmethod
+    def logcdf(cls, value: Any, p: Any) -> Any:
+        return _log1mexp(value * jnp.log1p(-p))
+
+    @classmethod
+    def icdf(cls, q: Any, p: Any) -> Any:
+        k = jnp.ceil(jnp.log1p(-q) / jnp.log1p(-p))
+        return jnp.maximum(k, 1.0)
+
+    @classmethod
     def sample(cls, rng_key: Any, shape: tuple, p: Any) -> Any:
         (p,) = _bcast(shape, p)
         return jax.random.geometric(rng_key, p, shape).astype(jnp.int64)
@@ -313,6 +349,10 @@ class ZeroInflatedPoisson(Discrete):
     def logp(cls, value: Any, psi: Any, mu: Any) -> Any:
         zero = jnp.logaddexp(jnp.log1p(-psi), jnp.log(psi) - mu)
         return jnp.where(value == 0, zero, jnp.log(psi) + _poisson_logp(value, mu))
+
+    @classmethod
+    def logcdf(cls, value: Any, psi: Any, mu: Any) -> Any:
+        return jnp.logaddexp(jnp.log1p(-psi), jnp.log(psi) + jnp.log(gammaincc(value + 1, mu)))
 
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, psi: Any, mu: Any) -> Any:
@@ -348,6 +388,15 @@ class DiscreteUniform(Discrete):
     def logp(cls, value: Any, lower: Any, upper: Any) -> Any:
         shape = jnp.broadcast_shapes(jnp.shape(value), jnp.shape(lower), jnp.shape(upper))
         return jnp.broadcast_to(-jnp.log(upper - lower + 1.0), shape)
+
+    @classmethod
+    def logcdf(cls, value: Any, lower: Any, upper: Any) -> Any:
+        return jnp.log(value - lower + 1.0) - jnp.log(upper - lower + 1.0)
+
+    @classmethod
+    def icdf(cls, q: Any, lower: Any, upper: Any) -> Any:
+        k = lower - 1.0 + jnp.ceil(q * (upper - lower + 1.0))
+        return jnp.clip(k, lower, upper)
 
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, lower: Any, upper: Any) -> Any:

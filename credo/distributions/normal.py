@@ -7,12 +7,18 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.scipy.special import ndtr, ndtri
+from jax.scipy.special import (
+    erf,
+    erfc,
+    ndtr,
+    ndtri,
+)
 
 from credo.distributions import constraints as C
 from credo.distributions._helpers import (
     _LOG_2,
     _LOG_2PI,
+    _SQRT_HALF,
     _bcast,
     _check_less,
     _floats,
@@ -47,6 +53,14 @@ class Normal(Continuous):
         return -0.5 * z**2 - jnp.log(sigma) - 0.5 * _LOG_2PI
 
     @classmethod
+    def logcdf(cls, value: Any, mu: Any, sigma: Any) -> Any:
+        return _log_ndtr((value - mu) / sigma)
+
+    @classmethod
+    def icdf(cls, q: Any, mu: Any, sigma: Any) -> Any:
+        return mu + sigma * ndtri(q)
+
+    @classmethod
     def sample(cls, rng_key: Any, shape: tuple, mu: Any, sigma: Any) -> Any:
         mu, sigma = _bcast(shape, mu, sigma)
         return mu + sigma * jax.random.normal(rng_key, shape)
@@ -74,6 +88,16 @@ class HalfNormal(Continuous):
     def logp(cls, value: Any, sigma: Any) -> Any:
         z = value / sigma
         return 0.5 * np.log(2 / np.pi) - jnp.log(sigma) - 0.5 * z**2
+
+    @classmethod
+    def logcdf(cls, value: Any, sigma: Any) -> Any:
+        # erf(z / sqrt 2): log erf near 0, log1p(-erfc) in the tail.
+        w = value / sigma * _SQRT_HALF
+        return jnp.where(w < 1.0, jnp.log(erf(w)), jnp.log1p(-erfc(w)))
+
+    @classmethod
+    def icdf(cls, q: Any, sigma: Any) -> Any:
+        return sigma * ndtri(0.5 + 0.5 * q)
 
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, sigma: Any) -> Any:
@@ -114,6 +138,24 @@ class TruncatedNormal(Continuous):
         b = _standard(upper, mu, sigma, jnp.inf)
         z = (value - mu) / sigma
         return -0.5 * z**2 - jnp.log(sigma) - 0.5 * _LOG_2PI - _log_ndtr_diff(a, b)
+
+    @classmethod
+    def logcdf(cls, value: Any, mu: Any, sigma: Any, lower: Any, upper: Any) -> Any:
+        a = _standard(lower, mu, sigma, -jnp.inf)
+        b = _standard(upper, mu, sigma, jnp.inf)
+        z = (value - mu) / sigma
+        return _log_ndtr_diff(a, z) - _log_ndtr_diff(a, b)
+
+    @classmethod
+    def icdf(cls, q: Any, mu: Any, sigma: Any, lower: Any, upper: Any) -> Any:
+        a = _standard(lower, mu, sigma, -jnp.inf)
+        b = _standard(upper, mu, sigma, jnp.inf)
+        flip = a > 0
+        lo = ndtr(jnp.where(flip, -b, a))
+        hi = ndtr(jnp.where(flip, -a, b))
+        u = jnp.where(flip, 1.0 - q, q)
+        z = ndtri(lo + u * (hi - lo))
+        return jnp.clip(mu + sigma * jnp.where(flip, -z, z), lower, upper)
 
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, mu: Any, sigma: Any, lower: Any, upper: Any) -> Any:
@@ -196,6 +238,15 @@ class LogNormal(Continuous):
         logx = jnp.log(jnp.where(value > 0, value, 1.0))
         z = (logx - mu) / sigma
         return -logx - 0.5 * _LOG_2PI - jnp.log(sigma) - 0.5 * z**2
+
+    @classmethod
+    def logcdf(cls, value: Any, mu: Any, sigma: Any) -> Any:
+        logx = jnp.log(jnp.where(value > 0, value, 1.0))
+        return jnp.where(value > 0, _log_ndtr((logx - mu) / sigma), -jnp.inf)
+
+    @classmethod
+    def icdf(cls, q: Any, mu: Any, sigma: Any) -> Any:
+        return jnp.exp(mu + sigma * ndtri(q))
 
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, mu: Any, sigma: Any) -> Any:

@@ -6,7 +6,12 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-from jax.scipy.special import gammaln, xlogy
+from jax.scipy.special import (
+    gammainc,
+    gammaincc,
+    gammaln,
+    xlogy,
+)
 
 from credo.distributions import constraints as C
 from credo.distributions._helpers import (
@@ -15,6 +20,7 @@ from credo.distributions._helpers import (
     _exclusive,
     _floats,
     _full,
+    _log1mexp,
     _mean_sd_params,
 )
 from credo.distributions.base import Continuous, positive
@@ -41,6 +47,14 @@ class Exponential(Continuous):
     @classmethod
     def logp(cls, value: Any, lam: Any) -> Any:
         return jnp.log(lam) - lam * value
+
+    @classmethod
+    def logcdf(cls, value: Any, lam: Any) -> Any:
+        return _log1mexp(-lam * value)
+
+    @classmethod
+    def icdf(cls, q: Any, lam: Any) -> Any:
+        return -jnp.log1p(-q) / lam
 
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, lam: Any) -> Any:
@@ -72,6 +86,10 @@ class Gamma(Continuous):
     @classmethod
     def logp(cls, value: Any, alpha: Any, beta: Any) -> Any:
         return alpha * jnp.log(beta) - gammaln(alpha) + xlogy(alpha - 1, value) - beta * value
+
+    @classmethod
+    def logcdf(cls, value: Any, alpha: Any, beta: Any) -> Any:
+        return jnp.log(gammainc(alpha, beta * value))
 
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, alpha: Any, beta: Any) -> Any:
@@ -108,6 +126,11 @@ class InverseGamma(Continuous):
         return alpha * jnp.log(beta) - gammaln(alpha) - (alpha + 1) * jnp.log(x) - beta / x
 
     @classmethod
+    def logcdf(cls, value: Any, alpha: Any, beta: Any) -> Any:
+        x = jnp.where(value > 0, value, 1.0)
+        return jnp.where(value > 0, jnp.log(gammaincc(alpha, beta / x)), -jnp.inf)
+
+    @classmethod
     def sample(cls, rng_key: Any, shape: tuple, alpha: Any, beta: Any) -> Any:
         alpha, beta = _bcast(shape, alpha, beta)
         return beta / jax.random.gamma(rng_key, alpha, shape)
@@ -135,6 +158,10 @@ class ChiSquared(Continuous):
         return -k * _LOG_2 - gammaln(k) + xlogy(k - 1, value) - 0.5 * value
 
     @classmethod
+    def logcdf(cls, value: Any, nu: Any) -> Any:
+        return jnp.log(gammainc(0.5 * nu, 0.5 * value))
+
+    @classmethod
     def sample(cls, rng_key: Any, shape: tuple, nu: Any) -> Any:
         (nu,) = _bcast(shape, nu)
         return 2.0 * jax.random.gamma(rng_key, 0.5 * nu, shape)
@@ -159,6 +186,14 @@ class Weibull(Continuous):
     def logp(cls, value: Any, alpha: Any, beta: Any) -> Any:
         z = value / beta
         return jnp.log(alpha) - jnp.log(beta) + xlogy(alpha - 1, z) - z**alpha
+
+    @classmethod
+    def logcdf(cls, value: Any, alpha: Any, beta: Any) -> Any:
+        return _log1mexp(-((value / beta) ** alpha))
+
+    @classmethod
+    def icdf(cls, q: Any, alpha: Any, beta: Any) -> Any:
+        return beta * (-jnp.log1p(-q)) ** (1.0 / alpha)
 
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, alpha: Any, beta: Any) -> Any:

@@ -35,6 +35,16 @@ class Laplace(Continuous):
         return -_LOG_2 - jnp.log(b) - jnp.abs(value - mu) / b
 
     @classmethod
+    def logcdf(cls, value: Any, mu: Any, b: Any) -> Any:
+        z = (value - mu) / b
+        return jnp.where(z < 0, z - _LOG_2, jnp.log1p(-0.5 * jnp.exp(-jnp.abs(z))))
+
+    @classmethod
+    def icdf(cls, q: Any, mu: Any, b: Any) -> Any:
+        d = q - 0.5
+        return mu - b * jnp.sign(d) * jnp.log1p(-2.0 * jnp.abs(d))
+
+    @classmethod
     def sample(cls, rng_key: Any, shape: tuple, mu: Any, b: Any) -> Any:
         mu, b = _bcast(shape, mu, b)
         return mu + b * jax.random.laplace(rng_key, shape)
@@ -61,6 +71,14 @@ class Logistic(Continuous):
         # Symmetric in z; written in |z| so that exp never overflows.
         az = jnp.abs((value - mu) / s)
         return -az - jnp.log(s) - 2 * jnp.log1p(jnp.exp(-az))
+
+    @classmethod
+    def logcdf(cls, value: Any, mu: Any, s: Any) -> Any:
+        return -jax.nn.softplus(-(value - mu) / s)
+
+    @classmethod
+    def icdf(cls, q: Any, mu: Any, s: Any) -> Any:
+        return mu + s * (jnp.log(q) - jnp.log1p(-q))
 
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, mu: Any, s: Any) -> Any:

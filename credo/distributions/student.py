@@ -6,7 +6,11 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-from jax.scipy.special import gammaln
+import numpy as np
+from jax.scipy.special import (
+    betainc,
+    gammaln,
+)
 
 from credo.distributions import constraints as C
 from credo.distributions._helpers import (
@@ -27,6 +31,12 @@ def _t_logp(z: Any, nu: Any, sigma: Any) -> Any:
     return norm - jnp.log(sigma) - 0.5 * (nu + 1) * jnp.log1p(z**2 / nu)
 
 
+def _t_logcdf(t: Any, nu: Any) -> Any:
+    """log F(t) of the standard t: I_x(nu/2, 1/2) / 2 with x = nu / (nu + t^2) on the left."""
+    tail = betainc(0.5 * nu, 0.5, nu / (nu + t**2))
+    return jnp.where(t < 0, jnp.log(0.5 * tail), jnp.log1p(-0.5 * tail))
+
+
 class StudentT(Continuous):
     """StudentT(nu, mu, sigma); ``sd=`` and ``lam=`` (precision) accepted."""
 
@@ -44,6 +54,10 @@ class StudentT(Continuous):
     @classmethod
     def logp(cls, value: Any, nu: Any, mu: Any, sigma: Any) -> Any:
         return _t_logp((value - mu) / sigma, nu, sigma)
+
+    @classmethod
+    def logcdf(cls, value: Any, nu: Any, mu: Any, sigma: Any) -> Any:
+        return _t_logcdf((value - mu) / sigma, nu)
 
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, nu: Any, mu: Any, sigma: Any) -> Any:
@@ -74,6 +88,11 @@ class HalfStudentT(Continuous):
         return _LOG_2 + _t_logp(value / sigma, nu, sigma)
 
     @classmethod
+    def logcdf(cls, value: Any, nu: Any, sigma: Any) -> Any:
+        t = value / sigma
+        return jnp.log1p(-betainc(0.5 * nu, 0.5, nu / (nu + t**2)))
+
+    @classmethod
     def sample(cls, rng_key: Any, shape: tuple, nu: Any, sigma: Any) -> Any:
         nu, sigma = _bcast(shape, nu, sigma)
         return sigma * jnp.abs(jax.random.t(rng_key, nu, shape))
@@ -100,6 +119,16 @@ class Cauchy(Continuous):
         return -_LOG_PI - jnp.log(beta) - jnp.log1p(z**2)
 
     @classmethod
+    def logcdf(cls, value: Any, alpha: Any, beta: Any) -> Any:
+        # 1/2 + arctan(z)/pi = arctan2(1, -z)/pi, accurate in the left tail too.
+        return jnp.log(jnp.arctan2(1.0, -(value - alpha) / beta)) - _LOG_PI
+
+    @classmethod
+    def icdf(cls, q: Any, alpha: Any, beta: Any) -> Any:
+        x = alpha + beta * jnp.tan(np.pi * (q - 0.5))
+        return jnp.where(q == 0, -jnp.inf, jnp.where(q == 1, jnp.inf, x))
+
+    @classmethod
     def sample(cls, rng_key: Any, shape: tuple, alpha: Any, beta: Any) -> Any:
         alpha, beta = _bcast(shape, alpha, beta)
         return alpha + beta * jax.random.cauchy(rng_key, shape)
@@ -124,6 +153,14 @@ class HalfCauchy(Continuous):
     def logp(cls, value: Any, beta: Any) -> Any:
         z = value / beta
         return _LOG_2 - _LOG_PI - jnp.log(beta) - jnp.log1p(z**2)
+
+    @classmethod
+    def logcdf(cls, value: Any, beta: Any) -> Any:
+        return _LOG_2 - _LOG_PI + jnp.log(jnp.arctan(value / beta))
+
+    @classmethod
+    def icdf(cls, q: Any, beta: Any) -> Any:
+        return jnp.where(q == 1, jnp.inf, beta * jnp.tan(0.5 * np.pi * q))
 
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, beta: Any) -> Any:
