@@ -7,8 +7,14 @@ from credo.distributions.continuous import __all__ as _cont
 from credo.distributions.discrete import *  # noqa: F403
 from credo.distributions.discrete import __all__ as _disc
 from credo.distributions.functions import draw, icdf, logcdf, logp
+from credo.distributions.hurdle import *  # noqa: F403
+from credo.distributions.hurdle import __all__ as _hurdle
+from credo.distributions.mixture import *  # noqa: F403
+from credo.distributions.mixture import __all__ as _mixture
 from credo.distributions.multivariate import *  # noqa: F403
 from credo.distributions.multivariate import __all__ as _mv
+from credo.distributions.wrappers import *  # noqa: F403
+from credo.distributions.wrappers import __all__ as _wrappers
 
 __all__ = [
     "Distribution",
@@ -23,4 +29,7 @@ __all__ = [
     *_cont,
     *_disc,
     *_mv,
+    *_mixture,
+    *_hurdle,
+    *_wrappers,
 ]

@@ -530,7 +530,7 @@ class BoundDist:
 
     @property
     def ndim_supp(self) -> int:
-        return type(self.dist).ndim_supp
+        return int(self.dist.ndim_supp)
 
     @property
     def discrete(self) -> bool:
@@ -539,6 +539,18 @@ class BoundDist:
     @property
     def support(self) -> C.Constraint:
         return type(self.dist).support
+
+    def range(self) -> tuple[Any, Any]:
+        """(lowest, highest) value of a univariate support."""
+        return type(self.dist).support.range(self.dist._prepared(self.params))
+
+    @property
+    def has_logcdf(self) -> bool:
+        return type(self.dist).has_logcdf()
+
+    @property
+    def has_icdf(self) -> bool:
+        return type(self.dist).has_icdf()
 
     def logp(self, value: Any) -> Any:
         return self.dist.checked_logp(value, self.params)
