@@ -4,6 +4,8 @@ from credo.distributions import constraints, transforms
 from credo.distributions.base import Continuous, Discrete, Distribution
 from credo.distributions.continuous import *  # noqa: F403
 from credo.distributions.continuous import __all__ as _cont
+from credo.distributions.custom import *  # noqa: F403
+from credo.distributions.custom import __all__ as _custom
 from credo.distributions.discrete import *  # noqa: F403
 from credo.distributions.discrete import __all__ as _disc
 from credo.distributions.functions import draw, icdf, logcdf, logp
@@ -13,8 +15,12 @@ from credo.distributions.mixture import *  # noqa: F403
 from credo.distributions.mixture import __all__ as _mixture
 from credo.distributions.multivariate import *  # noqa: F403
 from credo.distributions.multivariate import __all__ as _mv
+from credo.distributions.timeseries import *  # noqa: F403
+from credo.distributions.timeseries import __all__ as _timeseries
 from credo.distributions.wrappers import *  # noqa: F403
 from credo.distributions.wrappers import __all__ as _wrappers
+from credo.distributions.zerosum import *  # noqa: F403
+from credo.distributions.zerosum import __all__ as _zerosum
 
 __all__ = [
     "Distribution",
@@ -32,4 +38,7 @@ __all__ = [
     *_mixture,
     *_hurdle,
     *_wrappers,
+    *_timeseries,
+    *_zerosum,
+    *_custom,
 ]

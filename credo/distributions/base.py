@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -261,7 +262,7 @@ class Distribution:
     @classmethod
     def _check_constant_params(cls, params: dict[str, Any], label: str) -> None:
         for pname, value in params.items():
-            if isinstance(value, T.TensorVariable):
+            if isinstance(value, T.TensorVariable | jax.core.Tracer):
                 continue
             arr = np.asarray(value)
             if arr.dtype.kind in "fc" and np.any(np.isnan(arr)):
@@ -335,7 +336,7 @@ class Distribution:
                     "the series"
                 )
             target = _as_shape(given, label) if shape is not None else _shape_of(observed)
-            nd = cls.ndim_supp
+            nd = int(self.ndim_supp)
             if len(target) < nd:
                 raise ShapeError(f"{label}: shape {target} needs at least {nd} dimension(s)")
             event = tuple(target[len(target) - nd :])

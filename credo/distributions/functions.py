@@ -39,6 +39,10 @@ def _node_of(rv: Any, value: Any, who: str, method: str) -> T.TensorVariable:
     def op(v: Any, *ps: Any) -> Any:
         return getattr(dist, method)(v, dict(zip(names, ps)))
 
+    if any(isinstance(x, jax.Array) for x in (value, *rv.inputs)):
+        # Inside traced code (a CustomDist's logp): a value, not a node.
+        return op(value, *rv.inputs)
+
     return T.apply(op, value, *rv.inputs, opname=f"{who}({type(dist).__name__})")
 
 

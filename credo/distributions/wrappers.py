@@ -32,6 +32,15 @@ def _finite(x: Any) -> Any:
     return jnp.where(jnp.isfinite(x), x, 0.0)
 
 
+def _no_bound(x: Any, sign: float) -> bool:
+    """Whether a bound is known (not traced) to be sign * inf everywhere: then the CDF
+    there is not computed at all (its gradient at a stand-in point could be NaN)."""
+    if isinstance(x, jax.core.Tracer):
+        return False
+    arr = np.asarray(x)
+    return bool(np.all(np.isinf(arr) & (np.sign(arr) == sign)))
+
+
 def _bounds_given(given: dict, who: str) -> dict:
     for k, fill in (("lower", -np.inf), ("upper", np.inf)):
         v = given.get(k)
@@ -89,13 +98,16 @@ class Censored(_Wrapper):
         inner = dist.logp(value)
         # Infinite bounds are never hit: evaluate the CDF at a finite stand-in, so that
         # no NaN enters the gradient through the unused branch.
-        at_lo = dist.logcdf(_finite(lower))
-        # P(X >= upper): 1 - F(upper), plus P(X = upper) for a discrete base.
-        up = _finite(upper)
-        tail = _log1mexp(jnp.minimum(dist.logcdf(up), 0.0))
-        if dist.discrete:
-            tail = jnp.logaddexp(tail, dist.logp(up))
-        lp = jnp.where(value <= lower, at_lo, jnp.where(value >= upper, tail, inner))
+        lp = inner
+        if not _no_bound(upper, 1.0):
+            # P(X >= upper): 1 - F(upper), plus P(X = upper) for a discrete base.
+            up = _finite(upper)
+            tail = _log1mexp(jnp.minimum(dist.logcdf(up), 0.0))
+            if dist.discrete:
+                tail = jnp.logaddexp(tail, dist.logp(up))
+            lp = jnp.where(value >= upper, tail, lp)
+        if not _no_bound(lower, -1.0):
+            lp = jnp.where(value <= lower, dist.logcdf(_finite(lower)), lp)
         return lp
 
     @classmethod
@@ -124,7 +136,11 @@ class Censored(_Wrapper):
 def _log_mass(dist: BoundDist, lower: Any, upper: Any) -> Any:
     """log P(lower <= X <= upper) (for discrete: the integers in between)."""
     lo = lower - 1.0 if dist.discrete else lower
-    lc_hi = jnp.where(jnp.isposinf(upper), 0.0, dist.logcdf(_finite(upper)))
+    lc_hi = 0.0
+    if not _no_bound(upper, 1.0):
+        lc_hi = jnp.where(jnp.isposinf(upper), 0.0, dist.logcdf(_finite(upper)))
+    if _no_bound(lower, -1.0):
+        return lc_hi, -jnp.inf
     lc_lo = jnp.where(jnp.isneginf(lower), -jnp.inf, dist.logcdf(_finite(lo)))
     return lc_hi + _log1mexp(jnp.minimum(lc_lo - lc_hi, 0.0)), lc_lo
 
@@ -160,6 +176,8 @@ class Truncated(_Wrapper):
     def logcdf(cls, value: Any, lower: Any, upper: Any, dist: BoundDist, **_: Any) -> Any:
         mass, lc_lo = _log_mass(dist, lower, upper)
         lc = dist.logcdf(value)
+        if _no_bound(lower, -1.0):
+            return lc - mass
         return lc + _log1mexp(jnp.minimum(lc_lo - lc, 0.0)) - mass
 
     @classmethod
