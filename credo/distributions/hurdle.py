@@ -72,8 +72,9 @@ def _positive_draws(key: Any, shape: tuple, draw: Any, max_rounds: int = 100) ->
         k, sub = jax.random.split(k)
         return i + 1, k, jnp.where(x == 0, draw(sub), x)
 
-    k0, k = jax.random.split(key)
-    _, _, x = jax.lax.while_loop(cond, body, (0, k, draw(k0)))
+    zeros = jax.eval_shape(draw, key)
+    init = (0, key, jnp.zeros(zeros.shape, zeros.dtype))
+    _, _, x = jax.lax.while_loop(cond, body, init)
     return jnp.maximum(x, 1)
 
 
