@@ -67,6 +67,9 @@ def _graph_eval(out: T.TensorVariable, params: list[Any], values: list[Any], key
 class CustomDist(Distribution):
     """A distribution defined by user functions; see the module docstring."""
 
+    transform_doc = "none (the returned distribution's for dist=)"
+    support_doc = "user-defined"
+
     support = C.unconstrained
     _fns: dict[str, Any] = {}
 

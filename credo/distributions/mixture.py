@@ -41,6 +41,9 @@ class Mixture(Distribution):
     they share one, else none.
     """
 
+    transform_doc = "the components' (when they share one)"
+    support_doc = "the components'"
+
     param_names = ("w",)
     positional = ("w", "comp_dists")
     dist_params = ("comp_dists",)

@@ -43,6 +43,9 @@ class RandomWalk(Continuous):
     """RandomWalk(init_dist, innovation_dist, steps=None): x_0 ~ init_dist and
     x_t - x_{t-1} ~ innovation_dist (univariate or multivariate, unnamed ``.dist()``)."""
 
+    transform_doc = "none"
+    support_doc = "real series"
+
     param_names = ()
     positional = ("init_dist", "innovation_dist", "steps")
     dist_params = ("init_dist", "innovation_dist")
@@ -214,6 +217,9 @@ class AR(Continuous):
     ``rho`` (..., p), or (..., p + 1) with ``constant=True`` (then ``rho[..., 0]`` is c). The
     first p values ~ ``init_dist`` (default Normal.dist(0, 100), elementwise).
     """
+
+    transform_doc = "none"
+    support_doc = "real series"
 
     param_names = ("rho", "sigma")
     positional = ("rho", "sigma", "init_dist", "steps", "constant", "ar_order")

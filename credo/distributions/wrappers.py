@@ -90,6 +90,8 @@ class Censored(_Wrapper):
     between. No default transform (the bounds carry mass).
     """
 
+    transform_doc = "none"
+
     def default_transform(self) -> tr.Transform | None:
         return None
 
@@ -149,6 +151,8 @@ class Truncated(_Wrapper):
     """Truncated(dist, lower=None, upper=None, max_n_steps=10_000): ``dist`` restricted to
     [lower, upper] and renormalised. Draws by the inverse CDF where the base has one, else
     by rejection (at most ``max_n_steps`` rounds)."""
+
+    transform_doc = "interval, lower or upper bound (bounds within the base's support)"
 
     static_params = ("max_n_steps",)
 

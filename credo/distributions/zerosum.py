@@ -28,6 +28,8 @@ class ZeroSumNormal(Continuous):
     element. The default transform is :class:`ZeroSumTransform`.
     """
 
+    transform_doc = "zerosum (over the zero-sum axes)"
+
     param_names = ("sigma",)
     aliases = {"sd": "sigma"}
     defaults = {"sigma": 1.0}

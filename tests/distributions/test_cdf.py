@@ -102,3 +102,14 @@ def test_no_logcdf_raises() -> None:
         pm.logcdf(pm.VonMises.dist(0.0, 1.0), 0.1)
     with pytest.raises(pm.ParameterError, match="distribution"):
         pm.logp(np.array(1.0), 0.0)
+
+
+def test_docs_catalogue_is_up_to_date() -> None:
+    from pathlib import Path
+
+    from credo.distributions.catalogue import table
+
+    path = Path(__file__).resolve().parents[2] / "docs" / "distributions.md"
+    assert path.read_text() == table(), (
+        "docs/distributions.md is stale: run `python -m credo.distributions.catalogue`"
+    )
