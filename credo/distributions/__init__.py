@@ -4,6 +4,8 @@ from credo.distributions import constraints, transforms
 from credo.distributions.base import Continuous, Discrete, Distribution
 from credo.distributions.continuous import *  # noqa: F403
 from credo.distributions.continuous import __all__ as _cont
+from credo.distributions.counts import *  # noqa: F403
+from credo.distributions.counts import __all__ as _counts
 from credo.distributions.custom import *  # noqa: F403
 from credo.distributions.custom import __all__ as _custom
 from credo.distributions.discrete import *  # noqa: F403
@@ -34,6 +36,7 @@ __all__ = [
     "draw",
     *_cont,
     *_disc,
+    *_counts,
     *_mv,
     *_mixture,
     *_hurdle,

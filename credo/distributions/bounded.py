@@ -7,27 +7,34 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.scipy.special import (
-    betainc,
-    gammaln,
-    i0e,
-    xlog1py,
-    xlogy,
-)
+from jax.scipy.special import betainc, gammaln, i0e, ndtri, xlog1py, xlogy
 
 from credo.distributions import constraints as C
 from credo.distributions._helpers import (
+    _LOG_2,
     _LOG_2PI,
     _bcast,
     _check_less,
     _exclusive,
     _floats,
+    _from_precision,
     _full,
+    _log1mexp,
+    _log_ndtr,
 )
 from credo.distributions.base import Continuous, positive
 from credo.errors import ParameterError
 
-__all__ = ["Beta", "Uniform", "VonMises", "Flat", "HalfFlat"]
+__all__ = [
+    "Beta",
+    "Uniform",
+    "VonMises",
+    "Flat",
+    "HalfFlat",
+    "Kumaraswamy",
+    "LogitNormal",
+    "Triangular",
+]
 
 
 class Beta(Continuous):
@@ -247,3 +254,130 @@ class HalfFlat(Continuous):
     @classmethod
     def support_point(cls, shape: tuple) -> Any:
         return jnp.ones(shape)
+
+
+class Kumaraswamy(Continuous):
+    """Kumaraswamy(a, b) on (0, 1): density a b x^(a-1) (1 - x^a)^(b-1)."""
+
+    param_names = ("a", "b")
+    param_checks = {"a": (positive, "positive"), "b": (positive, "positive")}
+    support = C.unit_interval
+
+    @classmethod
+    def standardize(cls, given: dict, static: dict) -> dict:
+        return _floats(given)
+
+    @classmethod
+    def logp(cls, value: Any, a: Any, b: Any) -> Any:
+        x = jnp.clip(value, 1e-300, 1.0)
+        return jnp.log(a) + jnp.log(b) + xlogy(a - 1, x) + xlog1py(b - 1, -(x**a))
+
+    @classmethod
+    def logcdf(cls, value: Any, a: Any, b: Any) -> Any:
+        return _log1mexp(b * jnp.log1p(-(value**a)))
+
+    @classmethod
+    def icdf(cls, q: Any, a: Any, b: Any) -> Any:
+        return (-jnp.expm1(jnp.log1p(-q) / b)) ** (1 / a)
+
+    @classmethod
+    def sample(cls, rng_key: Any, shape: tuple, a: Any, b: Any) -> Any:
+        a, b = _bcast(shape, a, b)
+        return cls.icdf(jax.random.uniform(rng_key, shape), a, b)
+
+    @classmethod
+    def support_point(cls, shape: tuple, a: Any, b: Any) -> Any:
+        # The median, strictly inside (0, 1).
+        return _full(shape, cls.icdf(0.5, a, b))
+
+
+class LogitNormal(Continuous):
+    """LogitNormal(mu=0, sigma=1): logit(x) ~ Normal(mu, sigma); ``tau=``."""
+
+    param_names = ("mu", "sigma")
+    aliases = {"sd": "sigma"}
+    alt_params = ("tau",)
+    defaults = {"mu": 0.0, "sigma": 1.0}
+    param_checks = {"sigma": (positive, "positive")}
+    support = C.open_unit_interval
+
+    @classmethod
+    def standardize(cls, given: dict, static: dict) -> dict:
+        return _floats(_from_precision(given, "LogitNormal"))
+
+    @classmethod
+    def logp(cls, value: Any, mu: Any, sigma: Any) -> Any:
+        x = jnp.clip(value, 1e-300, 1 - 1e-16)
+        lx, l1x = jnp.log(x), jnp.log1p(-x)
+        z = (lx - l1x - mu) / sigma
+        return -0.5 * z**2 - jnp.log(sigma) - 0.5 * _LOG_2PI - lx - l1x
+
+    @classmethod
+    def logcdf(cls, value: Any, mu: Any, sigma: Any) -> Any:
+        x = jnp.clip(value, 1e-300, 1 - 1e-16)
+        return _log_ndtr((jnp.log(x) - jnp.log1p(-x) - mu) / sigma)
+
+    @classmethod
+    def icdf(cls, q: Any, mu: Any, sigma: Any) -> Any:
+        return jax.nn.sigmoid(mu + sigma * ndtri(q))
+
+    @classmethod
+    def sample(cls, rng_key: Any, shape: tuple, mu: Any, sigma: Any) -> Any:
+        mu, sigma = _bcast(shape, mu, sigma)
+        return jax.nn.sigmoid(mu + sigma * jax.random.normal(rng_key, shape))
+
+    @classmethod
+    def support_point(cls, shape: tuple, mu: Any, sigma: Any) -> Any:
+        return _full(shape, jax.nn.sigmoid(mu + 0 * sigma))
+
+
+class Triangular(Continuous):
+    """Triangular(lower=0, c=0.5, upper=1): mode c on [lower, upper]."""
+
+    param_names = ("lower", "c", "upper")
+    defaults = {"lower": 0.0, "c": 0.5, "upper": 1.0}
+    support = C.interval("lower", "upper")
+
+    @classmethod
+    def standardize(cls, given: dict, static: dict) -> dict:
+        given = _floats(given)
+        full = {"lower": 0.0, "c": 0.5, "upper": 1.0, **given}
+        _check_less("Triangular", full, "lower", "c", strict=False)
+        _check_less("Triangular", full, "c", "upper", strict=False)
+        _check_less("Triangular", full, "lower", "upper")
+        return given
+
+    @classmethod
+    def support_check(cls, value: Any, lower: Any, c: Any, upper: Any) -> Any:
+        return (value >= lower) & (value <= upper) & (lower <= c) & (c <= upper) & (lower < upper)
+
+    @classmethod
+    def logp(cls, value: Any, lower: Any, c: Any, upper: Any) -> Any:
+        width = jnp.log(upper - lower)
+        left = _LOG_2 + jnp.log(jnp.maximum(value - lower, 0.0)) - width - jnp.log(c - lower)
+        right = _LOG_2 + jnp.log(jnp.maximum(upper - value, 0.0)) - width - jnp.log(upper - c)
+        return jnp.where(value < c, left, right)
+
+    @classmethod
+    def logcdf(cls, value: Any, lower: Any, c: Any, upper: Any) -> Any:
+        w = upper - lower
+        left = 2 * jnp.log(jnp.maximum(value - lower, 0.0)) - jnp.log(w) - jnp.log(c - lower)
+        right = jnp.log1p(-((upper - value) ** 2) / (w * (upper - c)))
+        return jnp.where(value <= c, left, right)
+
+    @classmethod
+    def icdf(cls, q: Any, lower: Any, c: Any, upper: Any) -> Any:
+        w = upper - lower
+        split = (c - lower) / w
+        left = lower + jnp.sqrt(q * w * (c - lower))
+        right = upper - jnp.sqrt((1 - q) * w * (upper - c))
+        return jnp.where(q < split, left, right)
+
+    @classmethod
+    def sample(cls, rng_key: Any, shape: tuple, lower: Any, c: Any, upper: Any) -> Any:
+        lower, c, upper = _bcast(shape, lower, c, upper)
+        return cls.icdf(jax.random.uniform(rng_key, shape), lower, c, upper)
+
+    @classmethod
+    def support_point(cls, shape: tuple, lower: Any, c: Any, upper: Any) -> Any:
+        return _full(shape, (lower + c + upper) / 3)

@@ -7,12 +7,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.scipy.special import (
-    erf,
-    erfc,
-    ndtr,
-    ndtri,
-)
+from jax.scipy.special import erf, erfc, ndtr, ndtri
 
 from credo.distributions import constraints as C
 from credo.distributions._helpers import (

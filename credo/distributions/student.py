@@ -7,10 +7,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.scipy.special import (
-    betainc,
-    gammaln,
-)
+from jax.scipy.special import betainc, gammaln
 
 from credo.distributions import constraints as C
 from credo.distributions._helpers import (

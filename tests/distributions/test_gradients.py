@@ -168,6 +168,17 @@ DIST_CASES: dict[str, list[DistCase]] = {
     ],
     "Flat": [DistCase({}, [-1.0, 2.0])],
     "HalfFlat": [DistCase({}, [0.5, 3.0])],
+    "AsymmetricLaplace": [DistCase(dict(b=1.5, kappa=0.7, mu=0.3), [-1.0, 1.2])],
+    "Gumbel": [DistCase(dict(mu=0.5, beta=2.0), [-1.0, 0.7, 5.0])],
+    "Moyal": [DistCase(dict(mu=0.5, sigma=2.0), [-1.0, 0.7, 5.0])],
+    "ExGaussian": [DistCase(dict(mu=0.5, sigma=1.5, nu=2.0), [-1.0, 0.7, 5.0])],
+    "SkewStudentT": [DistCase(dict(a=2.0, b=3.0, mu=0.5, sigma=1.5), [-3.0, 0.7, 5.0])],
+    "Kumaraswamy": [DistCase(dict(a=2.0, b=3.0), [0.1, 0.5, 0.9])],
+    "LogitNormal": [DistCase(dict(mu=0.3, sigma=0.8), [0.1, 0.5, 0.9])],
+    "Triangular": [DistCase(dict(lower=-1.0, c=0.5, upper=2.0), [-0.5, 1.0])],
+    "Pareto": [DistCase(dict(alpha=2.5, m=1.5), [1.7, 4.0])],
+    "Wald": [DistCase(dict(mu=1.5, lam=2.0, alpha=0.2), [0.5, 1.0, 4.0])],
+    "Rice": [DistCase(dict(nu=1.5, sigma=0.8), [0.3, 1.5, 3.0])],
     # discrete: parameters only
     "Bernoulli": [DistCase(dict(p=0.3), [0, 1])],
     "Binomial": [DistCase(dict(n=10, p=0.35), [0, 3, 10], fixed=("n",))],
@@ -181,6 +192,12 @@ DIST_CASES: dict[str, list[DistCase]] = {
     "ZeroInflatedPoisson": [DistCase(dict(psi=0.7, mu=2.5), [0, 1, 4])],
     "OrderedLogistic": [
         DistCase(dict(eta=0.3, cutpoints=np.array([-1.0, 0.5, 2.0])), [0, 1, 2, 3])
+    ],
+    "DiracDelta": [DistCase(dict(c=3), [3], fixed=("c",))],
+    "DiscreteWeibull": [DistCase(dict(q=0.6, beta=1.3), [0, 2, 5])],
+    "HyperGeometric": [DistCase(dict(N=20, k=7, n=12), [1, 4, 7], fixed=("N", "k", "n"))],
+    "OrderedProbit": [
+        DistCase(dict(eta=0.3, cutpoints=np.array([-1.0, 0.5, 2.0]), sigma=1.2), [0, 1, 2, 3])
     ],
     # multivariate
     "MvNormal": [
