@@ -37,7 +37,10 @@ def _node_of(rv: Any, value: Any, who: str, method: str) -> T.TensorVariable:
         raise NotImplementedError(f"pm.{who}: {type(dist).__name__} has no {who}")
 
     def op(v: Any, *ps: Any) -> Any:
-        return getattr(dist, method)(v, dict(zip(names, ps)))
+        # JAX arrays throughout (eager .eval() would otherwise mix numpy into the formulas).
+        v = jnp.asarray(v)
+        params = {k: jnp.asarray(p) for k, p in zip(names, ps)}
+        return getattr(dist, method)(v, params)
 
     if any(isinstance(x, jax.Array) for x in (value, *rv.inputs)):
         # Inside traced code (a CustomDist's logp): a value, not a node.
