@@ -2,6 +2,8 @@
 
 from credo.distributions import constraints, transforms
 from credo.distributions.base import Continuous, Discrete, Distribution
+from credo.distributions.compositional import *  # noqa: F403
+from credo.distributions.compositional import __all__ as _compositional
 from credo.distributions.continuous import *  # noqa: F403
 from credo.distributions.continuous import __all__ as _cont
 from credo.distributions.counts import *  # noqa: F403
@@ -13,6 +15,8 @@ from credo.distributions.discrete import __all__ as _disc
 from credo.distributions.functions import draw, icdf, logcdf, logp
 from credo.distributions.hurdle import *  # noqa: F403
 from credo.distributions.hurdle import __all__ as _hurdle
+from credo.distributions.matrix import *  # noqa: F403
+from credo.distributions.matrix import __all__ as _matrix
 from credo.distributions.mixture import *  # noqa: F403
 from credo.distributions.mixture import __all__ as _mixture
 from credo.distributions.multivariate import *  # noqa: F403
@@ -38,6 +42,8 @@ __all__ = [
     *_disc,
     *_counts,
     *_mv,
+    *_compositional,
+    *_matrix,
     *_mixture,
     *_hurdle,
     *_wrappers,

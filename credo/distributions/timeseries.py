@@ -27,6 +27,8 @@ __all__ = [
     "MvGaussianRandomWalk",
     "MvStudentTRandomWalk",
     "AR",
+    "GARCH11",
+    "EulerMaruyama",
 ]
 
 
@@ -344,3 +346,188 @@ class AR(Continuous):
     @classmethod
     def support_point(cls, shape: tuple, rho: Any, sigma: Any, **_: Any) -> Any:
         return jnp.zeros(shape)
+
+
+def _nonneg(x: Any) -> Any:
+    return x >= 0
+
+
+class GARCH11(Continuous):
+    """GARCH11(omega, alpha_1, beta_1, initial_vol): r_t ~ Normal(0, s_t) with
+    s_t^2 = omega + alpha_1 r_{t-1}^2 + beta_1 s_{t-1}^2 and s_0 = initial_vol."""
+
+    param_names = ("omega", "alpha_1", "beta_1", "initial_vol")
+    static_params = ("steps",)
+    param_checks = {
+        "omega": (positive, "positive"),
+        "alpha_1": (_nonneg, "non-negative"),
+        "beta_1": (_nonneg, "non-negative"),
+        "initial_vol": (positive, "positive"),
+    }
+    support = C.unconstrained
+    support_doc = "real series"
+    transform_doc = "none"
+    ndim_supp = 1
+
+    @classmethod
+    def standardize(cls, given: dict, static: dict) -> dict:
+        return _floats(given)
+
+    def batch_and_event(self, shapes: dict, sub_shapes: dict) -> tuple[tuple, tuple | None]:
+        batch = np.broadcast_shapes(*shapes.values())
+        steps = self.static.get("steps")
+        return tuple(batch), None if steps is None else (int(steps) + 1,)
+
+    def default_transform(self) -> None:
+        return None
+
+    @classmethod
+    def support_check(cls, value: Any, **params: Any) -> Any:
+        return jnp.all(jnp.isfinite(value), axis=-1)
+
+    @staticmethod
+    def _vols(value: Any, omega: Any, alpha_1: Any, beta_1: Any, initial_vol: Any) -> Any:
+        """s_t (..., T) given the returns."""
+        batch = jnp.broadcast_shapes(value.shape[:-1], jnp.shape(omega), jnp.shape(initial_vol))
+        r = jnp.moveaxis(jnp.broadcast_to(value, batch + value.shape[-1:]), -1, 0)
+
+        def step(s2: Any, r_prev: Any) -> tuple[Any, Any]:
+            s2 = omega + alpha_1 * r_prev**2 + beta_1 * s2
+            return s2, s2
+
+        s0 = jnp.broadcast_to(initial_vol**2, batch)
+        _, rest = jax.lax.scan(step, s0, r[:-1])
+        return jnp.moveaxis(jnp.sqrt(jnp.concatenate([s0[None], rest], axis=0)), 0, -1)
+
+    @classmethod
+    def logp(
+        cls, value: Any, omega: Any, alpha_1: Any, beta_1: Any, initial_vol: Any, steps: Any = None
+    ) -> Any:
+        s = cls._vols(value, omega, alpha_1, beta_1, initial_vol)
+        z = value / s
+        return jnp.sum(-0.5 * z**2 - jnp.log(s) - 0.5 * _LOG_2PI, axis=-1)
+
+    @classmethod
+    def sample(
+        cls,
+        rng_key: Any,
+        shape: tuple,
+        omega: Any,
+        alpha_1: Any,
+        beta_1: Any,
+        initial_vol: Any,
+        steps: Any = None,
+    ) -> Any:
+        batch, n_t = tuple(shape[:-1]), shape[-1]
+        eps = jax.random.normal(rng_key, (n_t,) + batch)
+
+        def step(carry: Any, e: Any) -> tuple[Any, Any]:
+            s2, r_prev, first = carry
+            s2 = jnp.where(first, s2, omega + alpha_1 * r_prev**2 + beta_1 * s2)
+            r = jnp.sqrt(s2) * e
+            return (s2, r, False), r
+
+        s0 = jnp.broadcast_to(jnp.asarray(initial_vol, float) ** 2, batch)
+        _, r = jax.lax.scan(step, (s0, jnp.zeros(batch), True), eps)
+        return jnp.moveaxis(r, 0, -1)
+
+    @classmethod
+    def support_point(cls, shape: tuple, **_: Any) -> Any:
+        return jnp.zeros(shape)
+
+
+class EulerMaruyama(Continuous):
+    """EulerMaruyama(dt, sde_fn, sde_pars, init_dist=None, steps=None): the Euler-Maruyama
+    discretisation of dX = f dt + g dW, with ``(f, g) = sde_fn(x, *sde_pars)``:
+    x_t ~ Normal(x_{t-1} + f dt, g sqrt(dt)); x_0 ~ init_dist (default Normal.dist(0, 100)).
+    ``sde_pars``: a list of scalars or variables."""
+
+    param_names = ("sde_pars",)
+    positional = ("dt", "sde_fn", "sde_pars", "init_dist", "steps")
+    dist_params = ("init_dist",)
+    static_params = ("dt", "sde_fn", "steps")
+    support = C.unconstrained
+    support_doc = "real series"
+    transform_doc = "none"
+    ndim_supp = 1
+
+    @classmethod
+    def standardize(cls, given: dict, static: dict) -> dict:
+        if not callable(static.get("sde_fn")):
+            raise ParameterError("EulerMaruyama: 'sde_fn' must be a function (x, *pars) -> (f, g)")
+        dt = static.get("dt")
+        if isinstance(dt, T.TensorVariable) or dt is None or not float(dt) > 0:
+            raise ParameterError(f"EulerMaruyama: 'dt' must be a positive number, got {dt!r}")
+        static["dt"] = float(dt)
+        pars = given.get("sde_pars", ())
+        pars = list(pars) if isinstance(pars, list | tuple) else [pars]
+        given["sde_pars"] = T.as_tensor(pars) if pars else np.zeros(0)
+        given["init_dist"] = _default_init(given.get("init_dist"))
+        return given
+
+    def _post_init(self, label: str) -> None:
+        _steps(self.static, label)
+
+    def batch_and_event(self, shapes: dict, sub_shapes: dict) -> tuple[tuple, tuple | None]:
+        batch = tuple(sub_shapes["init_dist"][0])
+        steps = self.static.get("steps")
+        return batch, None if steps is None else (int(steps) + 1,)
+
+    def default_transform(self) -> None:
+        return None
+
+    @classmethod
+    def support_check(cls, value: Any, **params: Any) -> Any:
+        return jnp.all(jnp.isfinite(value), axis=-1)
+
+    @staticmethod
+    def _drift(sde_fn: Any, x: Any, pars: Any) -> tuple[Any, Any]:
+        f, g = sde_fn(x, *[pars[i] for i in range(jnp.shape(pars)[0])])
+        return jnp.asarray(f), jnp.asarray(g)
+
+    @classmethod
+    def logp(
+        cls,
+        value: Any,
+        sde_pars: Any,
+        init_dist: BoundDist,
+        dt: float,
+        sde_fn: Any,
+        steps: Any = None,
+    ) -> Any:
+        prev, nxt = value[..., :-1], value[..., 1:]
+        f, g = cls._drift(sde_fn, prev, sde_pars)
+        mean = prev + f * dt
+        sd = g * np.sqrt(dt)
+        z = (nxt - mean) / sd
+        lp = jnp.sum(-0.5 * z**2 - jnp.log(sd) - 0.5 * _LOG_2PI, axis=-1)
+        return init_dist.logp(value[..., 0]) + lp
+
+    @classmethod
+    def sample(
+        cls,
+        rng_key: Any,
+        shape: tuple,
+        sde_pars: Any,
+        init_dist: BoundDist,
+        dt: float,
+        sde_fn: Any,
+        steps: Any = None,
+    ) -> Any:
+        batch, n_t = tuple(shape[:-1]), shape[-1]
+        k0, k1 = jax.random.split(rng_key)
+        x0 = jnp.broadcast_to(init_dist.sample(k0, batch), batch)
+        eps = jax.random.normal(k1, (n_t - 1,) + batch)
+
+        def step(x: Any, e: Any) -> tuple[Any, Any]:
+            f, g = cls._drift(sde_fn, x, sde_pars)
+            x = x + f * dt + g * np.sqrt(dt) * e
+            return x, x
+
+        _, rest = jax.lax.scan(step, x0, eps)
+        return jnp.concatenate([x0[..., None], jnp.moveaxis(rest, 0, -1)], axis=-1)
+
+    @classmethod
+    def support_point(cls, shape: tuple, sde_pars: Any, init_dist: BoundDist, **_: Any) -> Any:
+        x0 = jnp.broadcast_to(init_dist.support_point(shape[:-1]), shape[:-1])
+        return jnp.broadcast_to(x0[..., None], shape)

@@ -332,6 +332,79 @@ DIST_CASES: dict[str, list[DistCase]] = {
     ],
 }
 
+_W4 = np.array([[0, 1, 0, 1], [1, 0, 1, 0], [0, 1, 0, 1], [1, 0, 1, 0.0]])
+_SYM2 = np.array([[1.0, 0, 0, 0], [0, 1, 1, 0], [0, 0, 0, 1]])  # symmetric 2 x 2 moves
+
+DIST_CASES.update(
+    {
+        "DirichletMultinomial": [
+            DistCase(dict(n=6, a=np.array([1.5, 2.0, 0.7])), [np.array([2, 3, 1])], fixed=("n",))
+        ],
+        "OrderedMultinomial": [
+            DistCase(
+                dict(eta=0.3, cutpoints=np.array([-1.0, 0.5]), n=5),
+                [np.array([1, 2, 2])],
+                fixed=("n",),
+            )
+        ],
+        "StickBreakingWeights": [
+            DistCase(
+                dict(alpha=2.0, K=3),
+                [np.array([0.3, 0.2, 0.1, 0.4])],
+                value_directions=_simplex_tangent(4),
+            )
+        ],
+        "Wishart": [
+            DistCase(
+                dict(nu=5.0, V=np.array([[2.0, 0.3], [0.3, 1.0]])),
+                [np.array([[8.0, 1.0], [1.0, 4.0]])],
+                fixed=("V",),  # symmetric: moved together below is not supported for params
+                value_directions=_SYM2,
+            )
+        ],
+        "MatrixNormal": [
+            DistCase(
+                dict(mu=np.zeros((3, 2)), rowcov=_spd(3, 5), colcov=_spd(2, 6)),
+                [np.arange(6.0).reshape(3, 2) / 5],
+            )
+        ],
+        "KroneckerNormal": [
+            DistCase(
+                dict(mu=np.zeros(4), covs=[_spd(2, 7), _spd(2, 8)], sigma=0.5),
+                [np.array([0.3, -0.2, 0.5, 1.0])],
+            )
+        ],
+        "CAR": [
+            DistCase(
+                dict(mu=np.zeros(4), W=_W4, alpha=0.7, tau=2.0),
+                [np.array([0.3, -0.2, 0.5, 1.0])],
+                fixed=("W",),
+            )
+        ],
+        "ICAR": [
+            DistCase(dict(W=_W4, sigma=1.3), [np.array([0.3, -0.2, 0.1, -0.2])], fixed=("W",))
+        ],
+        "GARCH11": [
+            DistCase(
+                dict(omega=0.1, alpha_1=0.2, beta_1=0.7, initial_vol=0.5, steps=3),
+                [np.array([0.3, -0.2, 0.5, 0.1])],
+            )
+        ],
+        "EulerMaruyama": [
+            DistCase(
+                dict(
+                    dt=0.1,
+                    sde_fn=lambda x, k: (-k * x, 0.5),
+                    sde_pars=[1.5],
+                    init_dist=pm.Normal.dist(0.0, 1.0),
+                    steps=3,
+                ),
+                [np.array([0.3, 0.2, 0.25, 0.1])],
+            )
+        ],
+    }
+)
+
 # Distributions deliberately left out, each with its reason.
 DIST_SKIP: dict[str, str] = {
     "CustomDist": "user-defined log-density: tested in test_wrappers.py",
