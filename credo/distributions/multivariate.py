@@ -330,5 +330,4 @@ class Multinomial(Discrete):
 from credo.distributions.lkj import (  # noqa: E402
     LKJCholeskyCov,
     LKJCorr,
-    lkj_log_normaliser,
 )
