@@ -330,4 +330,5 @@ class Multinomial(Discrete):
 from credo.distributions.lkj import (  # noqa: E402
     LKJCholeskyCov,
     LKJCorr,
+    lkj_log_normaliser,  # noqa: F401 (kept importable from here)
 )
