@@ -9,6 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import betainc, gammaln, i0e, ndtri, xlog1py, xlogy
 
+from credo import tensor as T
 from credo.distributions import constraints as C
 from credo.distributions._helpers import (
     _LOG_2,
@@ -34,6 +35,7 @@ __all__ = [
     "Kumaraswamy",
     "LogitNormal",
     "Triangular",
+    "Interpolated",
 ]
 
 
@@ -381,3 +383,90 @@ class Triangular(Continuous):
     @classmethod
     def support_point(cls, shape: tuple, lower: Any, c: Any, upper: Any) -> Any:
         return _full(shape, (lower + c + upper) / 3)
+
+
+class Interpolated(Continuous):
+    """Interpolated(x_points, pdf_points): the density that interpolates ``pdf_points``
+    linearly between the increasing ``x_points`` (normalised; zero outside them)."""
+
+    param_names = ("x_points", "pdf_points")
+    param_ndims = {"x_points": 1, "pdf_points": 1}
+    param_checks = {"pdf_points": (lambda p: p >= 0, "non-negative")}
+    support = C.interval(lambda p: p["x_points"][..., 0], lambda p: p["x_points"][..., -1])
+    support_doc = "interval(x_points[0], x_points[-1])"
+
+    @classmethod
+    def standardize(cls, given: dict, static: dict) -> dict:
+        given = _floats(given)
+        x = given.get("x_points")
+        if x is not None and not isinstance(x, T.TensorVariable):
+            if np.ndim(x) < 1 or np.shape(x)[-1] < 2 or np.any(np.diff(x, axis=-1) <= 0):
+                raise ParameterError("Interpolated: x_points must be increasing, length >= 2")
+        return given
+
+    @staticmethod
+    def _pieces(value: Any, x: Any, p: Any) -> tuple[Any, ...]:
+        """(interval index, x_i, p_i, slope, cumulative mass at x_i, total mass)."""
+        widths = jnp.diff(x, axis=-1)
+        slopes = jnp.diff(p, axis=-1) / widths
+        areas = 0.5 * (p[..., 1:] + p[..., :-1]) * widths
+        cum = jnp.concatenate([jnp.zeros(areas.shape[:-1] + (1,)), jnp.cumsum(areas, -1)], -1)
+        n = x.shape[-1]
+        xb = jnp.broadcast_to(x, jnp.shape(value) + (n,)) if x.ndim == 1 else x
+        i = jnp.clip(jnp.sum(xb <= jnp.asarray(value)[..., None], axis=-1) - 1, 0, n - 2)
+
+        def take(a: Any) -> Any:
+            shape = jnp.broadcast_shapes(a.shape[:-1], i.shape)
+            return jnp.take_along_axis(
+                jnp.broadcast_to(a, shape + a.shape[-1:]), jnp.broadcast_to(i, shape)[..., None], -1
+            )[..., 0]
+
+        return i, take(x), take(p), take(slopes), take(cum), cum[..., -1]
+
+    @classmethod
+    def logp(cls, value: Any, x_points: Any, pdf_points: Any) -> Any:
+        _, xi, pi, s, _, total = cls._pieces(value, x_points, pdf_points)
+        dens = jnp.maximum(pi + s * (value - xi), 0.0)
+        return jnp.log(dens) - jnp.log(total)
+
+    @classmethod
+    def logcdf(cls, value: Any, x_points: Any, pdf_points: Any) -> Any:
+        _, xi, pi, s, ci, total = cls._pieces(value, x_points, pdf_points)
+        d = value - xi
+        return jnp.log(jnp.maximum(ci + pi * d + 0.5 * s * d**2, 0.0)) - jnp.log(total)
+
+    @classmethod
+    def icdf(cls, q: Any, x_points: Any, pdf_points: Any) -> Any:
+        x, p = x_points, pdf_points
+        widths = jnp.diff(x, axis=-1)
+        areas = 0.5 * (p[..., 1:] + p[..., :-1]) * widths
+        cum = jnp.concatenate([jnp.zeros(areas.shape[:-1] + (1,)), jnp.cumsum(areas, -1)], -1)
+        target = jnp.asarray(q) * cum[..., -1]
+        n = x.shape[-1]
+        cb = jnp.broadcast_to(cum, jnp.shape(target) + (n,)) if cum.ndim == 1 else cum
+        i = jnp.clip(jnp.sum(cb <= target[..., None], axis=-1) - 1, 0, n - 2)
+        xi, pi, s, ci = (
+            _take(x, i),
+            _take(p, i),
+            _take(jnp.diff(p, axis=-1) / widths, i),
+            _take(cum, i),
+        )
+        r = jnp.maximum(target - ci, 0.0)
+        # Solve s d^2 / 2 + pi d = r for d >= 0, in the form without cancellation.
+        d = 2 * r / (pi + jnp.sqrt(jnp.maximum(pi**2 + 2 * s * r, 0.0)))
+        return jnp.clip(xi + d, x[..., :1][..., 0], x[..., -1])
+
+    @classmethod
+    def sample(cls, rng_key: Any, shape: tuple, x_points: Any, pdf_points: Any) -> Any:
+        u = jax.random.uniform(rng_key, shape)
+        return cls.icdf(u, x_points, pdf_points)
+
+    @classmethod
+    def support_point(cls, shape: tuple, x_points: Any, pdf_points: Any) -> Any:
+        return jnp.broadcast_to(cls.icdf(jnp.full(shape, 0.5), x_points, pdf_points), shape)
+
+
+def _take(a: Any, i: Any) -> Any:
+    shape = jnp.broadcast_shapes(a.shape[:-1], i.shape)
+    a = jnp.broadcast_to(a, shape + a.shape[-1:])
+    return jnp.take_along_axis(a, jnp.broadcast_to(i, shape)[..., None], -1)[..., 0]

@@ -16,7 +16,7 @@ from credo.distributions.base import Continuous, positive, unit
 from credo.distributions.multivariate import MvNormal, _const_cholesky
 from credo.errors import ParameterError, ShapeError
 
-__all__ = ["Wishart", "MatrixNormal", "KroneckerNormal", "CAR", "ICAR"]
+__all__ = ["Wishart", "WishartBartlett", "MatrixNormal", "KroneckerNormal", "CAR", "ICAR"]
 
 _LOG_2PI = float(np.log(2 * np.pi))
 
@@ -343,3 +343,34 @@ class ICAR(Continuous):
     @classmethod
     def support_point(cls, shape: tuple, **_: Any) -> Any:
         return jnp.zeros(shape)
+
+
+def WishartBartlett(  # noqa: N802 (PyMC's spelling)
+    name: str,
+    S: Any,  # noqa: N803
+    nu: Any,
+    is_cholesky: bool = False,
+    return_cholesky: bool = False,
+    initval: Any = None,
+) -> T.TensorVariable:
+    """A Wishart(nu, S) matrix by the Bartlett decomposition, as free variables that NUTS
+    samples well: ``{name}_c`` ~ ChiSquared(nu - i) (the squared diagonal) and ``{name}_z``
+    ~ Normal(0, 1) (the strict lower triangle); ``name`` is the Deterministic
+    L A A^T L^T (or L A with ``return_cholesky``), L = cholesky(S) (or S itself with
+    ``is_cholesky``)."""
+    from credo.distributions.normal import Normal
+    from credo.distributions.positive import ChiSquared
+    from credo.model import Deterministic
+
+    L = np.asarray(S, float) if is_cholesky else _const_cholesky(np.asarray(S, float), name, "S")  # noqa: N806
+    p = L.shape[-1]
+    rows, cols = np.tril_indices(p, k=-1)
+    c = ChiSquared(f"{name}_c", np.asarray(nu, float) - np.arange(p), shape=p)
+    z = Normal(f"{name}_z", 0.0, 1.0, shape=rows.size)
+
+    def build(cv: Any, zv: Any) -> Any:
+        A = jnp.zeros((p, p)).at[rows, cols].set(zv) + jnp.diag(jnp.sqrt(cv))  # noqa: N806
+        LA = L @ A  # noqa: N806
+        return LA if return_cholesky else LA @ LA.T
+
+    return Deterministic(name, T.apply(build, c, z, opname="wishart_bartlett"))

@@ -384,6 +384,16 @@ DIST_CASES.update(
         "ICAR": [
             DistCase(dict(W=_W4, sigma=1.3), [np.array([0.3, -0.2, 0.1, -0.2])], fixed=("W",))
         ],
+        "Interpolated": [
+            DistCase(
+                dict(
+                    x_points=np.array([0.0, 1.0, 2.5, 4.0]),
+                    pdf_points=np.array([0.2, 1.0, 0.5, 0.1]),
+                ),
+                [0.5, 1.7, 3.0],
+                fixed=("x_points",),
+            )
+        ],
         "GARCH11": [
             DistCase(
                 dict(omega=0.1, alpha_1=0.2, beta_1=0.7, initial_vol=0.5, steps=3),

@@ -105,3 +105,34 @@ def test_garch11_and_euler_maruyama() -> None:
     d = pm.draw(em, 3000, random_seed=6)
     # x_1 = 0.85 x_0 + 0.5 sqrt(0.1) e: variance 0.85^2 + 0.025.
     assert abs(d[:, 1].var() - (0.85**2 + 0.025)) < 0.06
+
+
+def test_interpolated() -> None:
+    import scipy.integrate as si
+
+    xp = np.array([0.0, 1.0, 2.5, 4.0])
+    pp = np.array([0.2, 1.0, 0.5, 0.0])
+    d = pm.Interpolated.dist(xp, pp)
+    z = np.trapezoid(pp, xp)
+    x = np.array([-1.0, 0.0, 0.5, 1.7, 3.9, 4.0, 5.0])
+    with np.errstate(divide="ignore"):
+        ref = np.log(np.interp(x, xp, pp, left=0, right=0) / z)
+    np.testing.assert_allclose(_lp(d, x), ref, rtol=1e-12)
+    cdf = [si.quad(lambda t: np.interp(t, xp, pp) / z, 0, min(max(v, 0), 4))[0] for v in x]
+    np.testing.assert_allclose(np.exp(pm.logcdf(d, x).eval()), cdf, rtol=1e-8, atol=1e-12)
+    q = np.array([0.1, 0.5, 0.9])
+    np.testing.assert_allclose(np.exp(pm.logcdf(d, pm.icdf(d, q)).eval()), q, rtol=1e-10)
+    draws = pm.draw(d, 3000, random_seed=7)
+    assert st.kstest(np.exp(pm.logcdf(d, draws).eval()), "uniform").pvalue > 1e-3
+    with pm.Model():
+        v = pm.Interpolated("v", xp, pp)
+    assert type(v.transform).__name__ == "IntervalTransform"
+
+
+def test_wishart_bartlett_registers_its_parts() -> None:
+    with pm.Model() as m:
+        pm.WishartBartlett("W", V2, nu=5)
+    assert {"W_c", "W_z", "W"} <= set(m.named_vars)
+    prior = pm.sample_prior_predictive(draws=2000, model=m, random_seed=3)
+    w = prior["prior"]["W"].values.reshape(-1, 2, 2)
+    np.testing.assert_allclose(w.mean(0), 5 * V2, rtol=0.1, atol=0.15)
