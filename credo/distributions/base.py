@@ -142,7 +142,9 @@ class Distribution:
         obs = model.prepare_observed(full_name, observed) if observed is not None else None
         rv = cls._build(args, kwargs, shape=shape, size=size, observed=obs, name=full_name)
         if obs is None:
-            transform = _final_transform(rv.distribution, transform, default_transform)
+            transform = _final_transform(
+                rv.distribution, transform, default_transform, f"{cls.__name__}('{full_name}')"
+            )
         return model.register_rv(
             rv,
             full_name,

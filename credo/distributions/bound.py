@@ -105,13 +105,24 @@ def _as_subdist(node: Any, label: str, pname: str) -> Distribution:
     return node.distribution
 
 
-def _final_transform(dist: Distribution, transform: Any, default_transform: Any) -> Any:
+def _final_transform(
+    dist: Distribution, transform: Any, default_transform: Any, label: str = "transform"
+) -> Any:
     """PyMC's rule: ``default_transform`` (None: none) then ``transform`` chained after it."""
+    if default_transform is not UNSET and default_transform is not None:
+        if not isinstance(default_transform, tr.Transform):
+            raise ParameterError(
+                f"{label}: default_transform= must be a transform or None, got "
+                f"{type(default_transform).__name__}"
+            )
     default = dist.default_transform() if default_transform is UNSET else default_transform
     if transform is UNSET or transform is None:
         return default
     if not isinstance(transform, tr.Transform):
-        raise ParameterError(f"transform= must be a transform, got {type(transform).__name__}")
+        raise ParameterError(
+            f"{label}: transform= must be a transform such as "
+            f"pm.distributions.transforms.ordered, got {type(transform).__name__}"
+        )
     if default is None:
         return transform
     return tr.Chain([default, transform])

@@ -87,7 +87,16 @@ def table() -> str:
         "| distribution | family | parameters | support | default transform | logcdf | icdf |",
         "|---|---|---|---|---|---|---|",
     ]
-    tail = ["", "Aliases: " + ", ".join(f"`{a}` = `{getattr(D, a).__name__}`" for a in aliases), ""]
+    funcs = [
+        n for n in D.__all__ if callable(getattr(D, n)) and not inspect.isclass(getattr(D, n))
+    ]
+    tail = [
+        "",
+        "Aliases: " + ", ".join(f"`{a}` = `{getattr(D, a).__name__}`" for a in aliases),
+        "",
+        "Functions: " + ", ".join(f"`{f}`" for f in funcs),
+        "",
+    ]
     return "\n".join(head + rows + tail)
 
 
