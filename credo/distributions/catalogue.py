@@ -87,9 +87,7 @@ def table() -> str:
         "| distribution | family | parameters | support | default transform | logcdf | icdf |",
         "|---|---|---|---|---|---|---|",
     ]
-    funcs = [
-        n for n in D.__all__ if callable(getattr(D, n)) and not inspect.isclass(getattr(D, n))
-    ]
+    funcs = [n for n in D.__all__ if callable(getattr(D, n)) and not inspect.isclass(getattr(D, n))]
     tail = [
         "",
         "Aliases: " + ", ".join(f"`{a}` = `{getattr(D, a).__name__}`" for a in aliases),

@@ -233,6 +233,7 @@ class ExGaussian(Continuous):
 
     param_names = ("mu", "sigma", "nu")
     aliases = {"sd": "sigma"}
+    defaults = {"mu": 0.0}
     param_checks = {"sigma": (positive, "positive"), "nu": (positive, "positive")}
     support = C.real
 

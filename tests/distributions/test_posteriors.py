@@ -62,6 +62,9 @@ def test_censored_regression() -> None:
         s = pm.HalfNormal("s", 1.0)
         pm.Censored("y", pm.Normal.dist(a + b * x, s), lower=-0.5, upper=1.0, observed=y)
         idata = pm.sample(**SAMPLE, random_seed=12)
+        pred = pm.sample_posterior_predictive(idata, random_seed=1, progressbar=False)
+    y_rep = pred["posterior_predictive"]["y"].values
+    assert y_rep.shape == (2, 500, 200) and y_rep.min() >= -0.5 and y_rep.max() <= 1.0
     _recovers(idata, "a", 0.3)
     _recovers(idata, "b", 0.8)
     _recovers(idata, "s", 0.6)
