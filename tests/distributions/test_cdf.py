@@ -211,3 +211,32 @@ def test_discrete_sampler_matches_own_pmf(dist: Any, support: np.ndarray) -> Non
     if exp[-1] < 1e-9:
         obs, exp = obs[:-1], exp[:-1]
     assert st.chisquare(obs, exp).pvalue > 1e-3
+
+
+EDGE_CASES = (
+    [c[0] for c in CDF_CASES]
+    + GOF
+    + [
+        pm.Rice.dist(1.5, 0.8),
+        pm.Interpolated.dist(np.array([0.0, 1.0, 2.0]), np.array([0.5, 1.0, 0.0])),
+        pm.HurdleGamma.dist(0.7, 2.0, 1.5),
+        pm.HurdleLogNormal.dist(0.7, 0.0, 1.0),
+        pm.HurdlePoisson.dist(0.7, 2.0),
+        pm.ZeroInflatedBinomial.dist(0.7, 5, 0.3),
+        pm.Censored.dist(pm.Normal.dist(0, 1), lower=-1.0, upper=1.0),
+        pm.Truncated.dist(pm.Gamma.dist(2.0, 1.0), lower=0.5, upper=3.0),
+        pm.NormalMixture.dist(w=[0.3, 0.7], mu=[0.0, 3.0], sigma=1.0),
+    ]
+)
+
+
+@pytest.mark.parametrize("dist", EDGE_CASES, ids=lambda d: type(d.distribution).__name__)
+def test_edge_values_never_nan(dist: Any) -> None:
+    """-inf, +inf, huge and tiny values, and the bounds: log-density and logcdf are
+    -inf or finite (0 above the support for the logcdf), never NaN."""
+    x = np.array([-np.inf, -1e300, -1e3, -1.0, 0.0, 1e-300, 0.5, 1.0, 1e3, 1e300, np.inf])
+    lp = pm.logp(dist, x).eval()
+    assert not np.any(np.isnan(lp)) and not np.any(lp == np.inf), lp
+    if type(dist.distribution).has_logcdf():
+        lc = pm.logcdf(dist, x).eval()
+        assert not np.any(np.isnan(lc)) and np.all(lc <= 0), lc
