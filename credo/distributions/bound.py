@@ -126,3 +126,26 @@ def _final_transform(
     if default is None:
         return transform
     return tr.Chain([default, transform])
+
+
+class ComputeP:
+    """Mixin of the ordered categorical distributions: ``compute_p=True`` (PyMC's default)
+    also records the category probabilities as the Deterministic ``<name>_probs``."""
+
+    def __new__(cls, name: str, *args: Any, compute_p: bool = True, **kwargs: Any) -> Any:  # type: ignore[misc]
+        rv = super().__new__(cls, name, *args, **kwargs)  # type: ignore[misc]
+        if compute_p:
+            from credo.model import Deterministic
+
+            dist = rv.distribution
+            names = list(dist.params)
+
+            def probs(*ps: Any) -> Any:
+                return type(dist)._probs(**dict(zip(names, ps)))  # type: ignore[attr-defined]
+
+            Deterministic(f"{name}_probs", T.apply(probs, *rv.inputs, opname="probs"))
+        return rv
+
+    @classmethod
+    def dist(cls, *args: Any, compute_p: bool = True, **kwargs: Any) -> Any:
+        return super().dist(*args, **kwargs)  # type: ignore[misc]

@@ -13,6 +13,7 @@ from jax.scipy.special import gammaln, xlogy
 from credo import tensor as T
 from credo.distributions import constraints as C
 from credo.distributions.base import Continuous, Discrete, nonnegative, positive
+from credo.distributions.bound import ComputeP
 from credo.errors import ParameterError
 
 __all__ = ["DirichletMultinomial", "OrderedMultinomial", "StickBreakingWeights"]
@@ -75,7 +76,7 @@ def _ordered_logistic_probs(eta: Any, cutpoints: Any) -> Any:
     return jnp.clip(jnp.diff(jnp.concatenate([zeros, cdf, zeros + 1.0], -1), axis=-1), 0.0, 1.0)
 
 
-class OrderedMultinomial(Discrete):
+class OrderedMultinomial(ComputeP, Discrete):
     """OrderedMultinomial(eta, cutpoints, n): counts over the K + 1 ordered categories of
     OrderedLogistic(eta, cutpoints), n trials."""
 
@@ -89,6 +90,10 @@ class OrderedMultinomial(Discrete):
     @classmethod
     def event_shape(cls, shapes: dict, static: dict) -> tuple:
         return (shapes["cutpoints"][-1] + 1,)
+
+    @classmethod
+    def _probs(cls, eta: Any, cutpoints: Any, n: Any) -> Any:
+        return _ordered_logistic_probs(eta, cutpoints)
 
     @classmethod
     def support_check(cls, value: Any, eta: Any, cutpoints: Any, n: Any) -> Any:

@@ -13,6 +13,7 @@ from credo import tensor as T
 from credo.distributions import constraints as C
 from credo.distributions._helpers import _log1mexp, _log_ndtr, _log_ndtr_diff
 from credo.distributions.base import Discrete, positive
+from credo.distributions.bound import ComputeP
 from credo.distributions.discrete import _bcast, _full_int, _increasing, _index, _nonneg_int
 from credo.errors import ParameterError
 
@@ -149,7 +150,7 @@ class HyperGeometric(Discrete):
         return _full_int(shape, jnp.floor(jnp.asarray(n) * k / N))
 
 
-class OrderedProbit(Discrete):
+class OrderedProbit(ComputeP, Discrete):
     """OrderedProbit(eta, cutpoints, sigma=1) on {0, ..., K}: P(y = k) =
     Phi((c_k - eta) / sigma) - Phi((c_{k-1} - eta) / sigma), c_{-1} = -inf, c_K = inf."""
 

@@ -23,6 +23,7 @@ from jax.scipy.special import (
 from credo import tensor as T
 from credo.distributions import constraints as C
 from credo.distributions.base import Discrete, nonnegative, positive, unit
+from credo.distributions.bound import ComputeP
 from credo.errors import ParameterError
 
 __all__ = [
@@ -449,7 +450,7 @@ class Categorical(Discrete):
         return _full_int(shape, jnp.argmax(jnp.asarray(p), axis=-1))
 
 
-class OrderedLogistic(Discrete):
+class OrderedLogistic(ComputeP, Discrete):
     """OrderedLogistic(eta, cutpoints) on {0, ..., K}; cutpoints (..., K) increasing.
 
     P(y = k) = F(c_k - eta) - F(c_{k-1} - eta) with F the logistic CDF, c_{-1} = -inf and

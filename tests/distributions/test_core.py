@@ -95,3 +95,16 @@ def test_draw_of_dependent_nodes_and_model_variables() -> None:
     assert pm.draw(z, 10, random_seed=3).shape == (10,)
     with pytest.raises(pm.ParameterError, match="pm.draw"):
         pm.draw(3.0)
+
+
+def test_ordered_categoricals_record_probs_as_pymc_does() -> None:
+    cut = np.array([-1.0, 0.5])
+    with pm.Model() as m:
+        eta = pm.Normal("eta", 0.0, 1.0)
+        pm.OrderedLogistic("y", eta=eta, cutpoints=cut, observed=[0, 2, 1])
+        pm.OrderedProbit("z", eta=0.3, cutpoints=cut, compute_p=False, observed=[1])
+    assert [d.name for d in m.deterministics] == ["y_probs"]
+    out = m.compiled().constrained(np.zeros(1), m.compiled().data_values())
+    p = 1 / (1 + np.exp(-cut))
+    np.testing.assert_allclose(out["y_probs"], np.diff(np.concatenate([[0], p, [1]])))
+    assert pm.OrderedLogistic.dist(0.0, cut, compute_p=True).shape == ()
