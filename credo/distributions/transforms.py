@@ -10,7 +10,8 @@ Conventions (the same as PyMC's):
 ``args`` are the evaluated values of ``transform.inputs`` (nodes or constants, e.g. the
 bounds of an interval), so bounds that are random variables work.
 
-``Chain`` (an alias of :class:`ChainedTransform`) and ``Ordered`` are PyMC's spellings.
+``Chain`` (an alias of :class:`ChainedTransform`), ``Ordered`` and ``CholeskyCovPacked`` are
+PyMC's spellings.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ __all__ = [
     "CholeskyCovPackedTransform",
     "ChainedTransform",
     "ZeroSumTransform",
+    "LogExpM1Transform",
+    "SumTo1Transform",
     "log",
     "logodds",
     "simplex",
@@ -454,12 +457,51 @@ class ZeroSumTransform(Transform):
         return f"ZeroSumTransform({list(self.zerosum_axes)})"
 
 
+class LogExpM1Transform(Transform):
+    """Positive reals through the softplus: x = log(1 + exp(y)) (PyMC's log_exp_m1)."""
+
+    name = "log_exp_m1"
+
+    def forward(self, x: Any, *args: Any) -> Any:
+        # log(exp(x) - 1) = x + log(1 - exp(-x)), stable for large x.
+        return x + jnp.log(-jnp.expm1(-x))
+
+    def backward(self, y: Any, *args: Any) -> Any:
+        return jax.nn.softplus(y)
+
+    def log_jac_det(self, y: Any, *args: Any) -> Any:
+        return -jax.nn.softplus(-y)  # log sigmoid(y)
+
+
+class SumTo1Transform(Transform):
+    """Vectors summing to 1 along the last axis <-> their first K - 1 entries (PyMC's
+    sum_to_1): the last entry is 1 minus the others; log|J| = 0 in those coordinates."""
+
+    name = "sum_to_1"
+    event_ndim = 1
+
+    def forward(self, x: Any, *args: Any) -> Any:
+        return x[..., :-1]
+
+    def backward(self, y: Any, *args: Any) -> Any:
+        return jnp.concatenate([y, 1.0 - jnp.sum(y, axis=-1, keepdims=True)], axis=-1)
+
+    def log_jac_det(self, y: Any, *args: Any) -> Any:
+        return jnp.zeros(jnp.shape(y)[:-1])
+
+    def unconstrained_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        return shape[:-1] + (shape[-1] - 1,)
+
+
 # Shared instances for transforms with no inputs (PyMC spells them this way too).
 log = LogTransform()
 logodds = LogOddsTransform()
 simplex = SimplexTransform()
 ordered = OrderedTransform()
+log_exp_m1 = LogExpM1Transform()
+sum_to_1 = SumTo1Transform()
 Ordered = OrderedTransform
+CholeskyCovPacked = CholeskyCovPackedTransform
 
 
 def Interval(lower: Any, upper: Any) -> IntervalTransform:  # noqa: N802 (PyMC's spelling)

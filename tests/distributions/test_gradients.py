@@ -566,6 +566,8 @@ TRANSFORM_CASES: dict[str, list[TransformCase]] = {
             tr.Chain([tr.Interval(-1.0, 4.0), tr.ordered]), [np.array([0.2, -0.4])], (-1.0, 4.0)
         ),
     ],
+    "LogExpM1Transform": [TransformCase(tr.log_exp_m1, [np.array([-3.0, 0.2, 5.0])])],
+    "SumTo1Transform": [TransformCase(tr.sum_to_1, [np.array([0.2, 0.3])])],
     "ZeroSumTransform": [
         TransformCase(tr.ZeroSumTransform([-1]), [np.array([0.3, -1.2, 0.8])]),
         TransformCase(tr.ZeroSumTransform([-2, -1]), [_rng.normal(size=(2, 3))]),

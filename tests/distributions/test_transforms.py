@@ -51,6 +51,8 @@ CASES = [
     Case("lkj-corr-3", tr.LKJCorrTransform(3), (3,)),
     Case("lkj-corr-5", tr.LKJCorrTransform(5), (10,), scale=0.7),
     Case("cholesky-cov-packed-3", tr.CholeskyCovPackedTransform(3), (6,)),
+    Case("log-exp-m1", tr.log_exp_m1, ()),
+    Case("sum-to-1", tr.sum_to_1, (3,), free=lambda x: x[:-1]),
     Case("chain-log-ordered", tr.Chain([tr.log, tr.ordered]), (4,)),
     Case("chain-interval-ordered", tr.Chain([tr.Interval(-1.0, 4.0), tr.ordered]), (3,)),
 ]
