@@ -423,15 +423,7 @@ def _runtime_shape(rv: T.TensorVariable, params: dict[str, Any], env: dict[int, 
     predictors of another length): then the parameters' shape.
     """
     dist = rv.distribution
-    cls = type(dist)
-    shapes = {k: tuple(jnp.shape(v)) for k, v in params.items()}
-    event = tuple(cls.event_shape(shapes, dist.static))
-    batch = (
-        np.broadcast_shapes(*[s[: len(s) - cls.param_ndims.get(k, 0)] for k, s in shapes.items()])
-        if shapes
-        else ()
-    )
-    natural = tuple(batch) + event
+    natural = tuple(dist.natural_shape(params))
     if dist.explicit_shape:
         # shape=x.shape (static here) follows the parameters when set_data changed x.
         try:

@@ -28,6 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from credo import tensor as T
+from credo.distributions import constraints as C
 from credo.distributions.base import Continuous
 from credo.errors import ModelError
 
@@ -227,7 +228,7 @@ class _MissingEntries(Continuous):
     variable. The base distribution, shapes and indices travel as static parameters.
     """
 
-    support = "real"
+    support = C.real
 
     @classmethod
     def logp(cls, value: Any, **_: Any) -> Any:
@@ -265,11 +266,12 @@ def _impute_joint(plan: _Imputation) -> T.TensorVariable:
     """The entries of one event are coupled: ``<name>_observed`` is the distribution of
     the whole joined value, ``<name>_unobserved`` only holds the missing entries."""
     base = plan.full.distribution
-    if base.support not in ("real_vector", "real"):
+    support = getattr(base.support, "name", base.support)
+    if support not in ("real_vector", "real"):
         raise ModelError(
             f"variable '{plan.name}': credo imputes missing entries of real-valued "
             f"multivariate distributions only, not of {plan.cls.__name__} (support "
-            f"'{base.support}'); drop the rows with missing values"
+            f"'{support}'); drop the rows with missing values"
         )
     full_shape = tuple(plan.full.shape)
     miss_idx = plan.miss_idx
@@ -277,6 +279,7 @@ def _impute_joint(plan: _Imputation) -> T.TensorVariable:
     inst = object.__new__(_entries_class(plan.cls))
     inst.params = dict(base.params)
     inst.static = {"_base": base, "_idx": miss_idx}
+    inst.subdists = {}
     inst.shape = (len(miss_idx),)
     inst.explicit_shape = True
     un = T.TensorVariable(

@@ -327,6 +327,8 @@ def as_tensor(x: Any) -> Any:
         return apply(lambda *vs: jnp.stack(jnp.broadcast_arrays(*vs)), *parts, opname="stack")
     if hasattr(x, "values") and hasattr(x, "index"):  # pandas Series/DataFrame
         x = x.values
+    if isinstance(x, jax.core.Tracer):
+        return x  # inside traced code (a CustomDist's logp): stays a JAX value
     if isinstance(x, jax.Array):
         return np.asarray(x)
     if isinstance(x, bool | int | float | complex | np.number | np.bool_):

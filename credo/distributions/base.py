@@ -7,7 +7,7 @@ A concrete distribution is a small class (see ``continuous.py`` for examples)::
         aliases = {"sd": "sigma"}                # alias -> canonical name
         defaults = {"mu": 0.0, "sigma": 1.0}
         param_checks = {"sigma": (positive, "positive")}
-        support = "real"                         # see SUPPORTS
+        support = constraints.real               # a Constraint (constraints.py)
 
         @classmethod
         def standardize(cls, given):             # optional: other parametrisations
@@ -20,6 +20,11 @@ A concrete distribution is a small class (see ``continuous.py`` for examples)::
         @classmethod
         def support_point(cls, shape, mu, sigma): ...    # a central value of `shape`
 
+Optional: ``logcdf(value, ...)`` and ``icdf(q, ...)`` classmethods (univariates), and
+``dist_params``: parameters whose values are distributions (``.dist()`` nodes, or lists of
+them): their own parameters become inputs of this node, and the class's methods receive
+them as :class:`BoundDist` objects (``.logp(x)``, ``.logcdf(x)``, ``.sample(key, shape)``).
+
 ``Normal("x", 0, 1)`` registers a random variable in the model on the context stack and
 returns its node; ``Normal.dist(0, 1)`` returns an unregistered node (for ``sd_dist=``).
 ``Distribution.__new__`` returns a :class:`~credo.tensor.TensorVariable`, not an instance:
@@ -31,11 +36,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
 from credo import tensor as T
+from credo.distributions import constraints as C
 from credo.distributions import transforms as tr
+from credo.distributions.bound import (
+    UNSET,
+    BoundDist,
+    _as_subdist,
+    _defined,
+    _final_transform,
+)
 from credo.errors import ParameterError, ShapeError
 
 __all__ = [
@@ -46,9 +60,8 @@ __all__ = [
     "nonnegative",
     "unit",
     "UNSET",
+    "BoundDist",
 ]
-
-UNSET: Any = object()
 
 
 # Parameter checks: functions valid for numpy (definition time) and jax (run time).
@@ -79,14 +92,17 @@ class Distribution:
     param_ndims: ClassVar[dict[str, int]] = {}  # event rank of each parameter
     static_params: ClassVar[tuple[str, ...]] = ()  # Python values, not tensors (e.g. n of LKJ)
     ndim_supp: ClassVar[int] = 0  # event rank of the variable
-    support: ClassVar[str] = "real"
+    support: ClassVar[C.Constraint] = C.real
     discrete: ClassVar[bool] = False
     rv_dtype: ClassVar[Any] = np.float64
+    dist_params: ClassVar[tuple[str, ...]] = ()  # parameters that are distributions
 
     # Filled per instance by ``dist``.
     params: dict[str, Any]
     static: dict[str, Any]
+    subdists: dict[str, tuple[bool, list[Distribution]]]  # name -> (given as a list, dists)
     shape: tuple[int, ...]
+    event: tuple[int, ...]
     explicit_shape: bool
 
     # -- construction ---------------------------------------------------------------------
@@ -126,9 +142,9 @@ class Distribution:
         if dims is not None and shape is None and size is None:
             shape = model.shape_from_dims(full_name, dims)
         obs = model.prepare_observed(full_name, observed) if observed is not None else None
-        if transform is UNSET and default_transform is not UNSET:
-            transform = default_transform
         if isinstance(obs, MissingData):  # missing entries become free variables
+            if transform is UNSET and default_transform is not UNSET:
+                transform = default_transform
             return impute(
                 cls,
                 args,
@@ -143,6 +159,10 @@ class Distribution:
                 total_size=total_size,
             )
         rv = cls._build(args, kwargs, shape=shape, size=size, observed=obs, name=full_name)
+        if obs is None:
+            transform = _final_transform(
+                rv.distribution, transform, default_transform, f"{cls.__name__}('{full_name}')"
+            )
         return model.register_rv(
             rv,
             full_name,
@@ -173,9 +193,7 @@ class Distribution:
         given = cls._collect(args, kwargs, label)
         static = {k: given.pop(k) for k in cls.static_params if k in given}
         try:
-            params = (
-                cls.standardize(dict(given), static) if hasattr(cls, "standardize") else given
-            )
+            params = cls.standardize(dict(given), static) if hasattr(cls, "standardize") else given
         except ParameterError as err:
             msg = str(err)
             # Name the variable (standardize only knows the class).
@@ -183,20 +201,30 @@ class Distribution:
                 if msg.startswith(prefix):
                     msg = msg[len(prefix) :]
             raise ParameterError(f"{label}: {msg}") from None
+        subs = {k: params.pop(k) for k in cls.dist_params if k in params}
         params = cls._complete(params, label)
         params = {k: T.as_tensor(v) for k, v in params.items()}
         cls._check_constant_params(params, label)
         inst = object.__new__(cls)
-        inst.params = params
         inst.static = static
-        inst.shape, inst.explicit_shape = cls._infer_shape(
-            params, static, shape, size, observed, label
-        )
+        inst.subdists = {}
+        for k, value in subs.items():
+            is_list = isinstance(value, list | tuple)
+            nodes = list(value) if is_list else [value]
+            if not nodes:
+                raise ParameterError(f"{label}: '{k}' must hold at least one distribution")
+            inst.subdists[k] = (is_list, [_as_subdist(v, label, k) for v in nodes])
+            for i, d in enumerate(inst.subdists[k][1]):
+                for pk, pv in d.params.items():
+                    params[f"{k}.{i}.{pk}"] = pv
+        inst.params = params
+        inst._post_init(label)
+        inst.shape, inst.explicit_shape = inst._infer_shape(shape, size, observed, label)
         node = T.TensorVariable(
             None,
             list(params.values()),
             inst.shape,
-            cls.rv_dtype,
+            inst.value_dtype(),
             name=name,
             kind=T.RV,
             label=label,
@@ -204,11 +232,17 @@ class Distribution:
         node.distribution = inst
         return node
 
+    def _post_init(self, label: str) -> None:
+        """Checks and settings that need the bound parameters and sub-distributions."""
+
+    def value_dtype(self) -> Any:
+        return type(self).rv_dtype
+
     @classmethod
     def _collect(cls, args: tuple[Any, ...], kwargs: dict[str, Any], label: str) -> dict:
         positional = cls.positional if cls.positional is not None else cls.param_names
         known = set(cls.param_names) | set(cls.aliases) | set(cls.static_params)
-        known |= set(getattr(cls, "alt_params", ()))
+        known |= set(getattr(cls, "alt_params", ())) | set(cls.dist_params)
         if len(args) > len(positional):
             raise ParameterError(
                 f"{label}: takes at most {len(positional)} positional parameters "
@@ -254,7 +288,7 @@ class Distribution:
     @classmethod
     def _check_constant_params(cls, params: dict[str, Any], label: str) -> None:
         for pname, value in params.items():
-            if isinstance(value, T.TensorVariable):
+            if isinstance(value, T.TensorVariable | jax.core.Tracer):
                 continue
             arr = np.asarray(value)
             if arr.dtype.kind in "fc" and np.any(np.isnan(arr)):
@@ -279,41 +313,68 @@ class Distribution:
         """The event shape from the parameters' shapes (override for multivariates)."""
         return ()
 
-    @classmethod
-    def _infer_shape(
-        cls,
-        params: dict[str, Any],
-        static: dict[str, Any],
-        shape: Any,
-        size: Any,
-        observed: Any,
-        label: str,
-    ) -> tuple[tuple[int, ...], bool]:
-        shapes = {k: tuple(cls._param_shape(v)) for k, v in params.items()}
-        event = tuple(cls.event_shape(shapes, static))
+    def batch_and_event(
+        self, shapes: dict[str, tuple[int, ...]], sub_shapes: dict[str, list[tuple[int, ...]]]
+    ) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
+        """(batch shape, event shape) from the parameters' shapes (and the sub-distributions'
+        shapes). An event shape of None means the variable's shape= declares it (a time
+        series' length)."""
+        cls = type(self)
+        event = cls.event_shape(shapes, self.static)
         batch_shapes = []
+        for k, s in shapes.items():
+            nd = cls.param_ndims.get(k, 0)
+            batch_shapes.append(s[: len(s) - nd])
+        batch = np.broadcast_shapes(*batch_shapes) if batch_shapes else ()
+        return tuple(batch), (None if event is None else tuple(event))
+
+    def _regular(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in params.items() if "." not in k}
+
+    def _infer_shape(
+        self, shape: Any, size: Any, observed: Any, label: str
+    ) -> tuple[tuple[int, ...], bool]:
+        cls = type(self)
+        shapes = {k: tuple(cls._param_shape(v)) for k, v in self._regular(self.params).items()}
         for k, s in shapes.items():
             nd = cls.param_ndims.get(k, 0)
             if len(s) < nd:
                 raise ShapeError(
                     f"{label}: parameter '{k}' must have at least {nd} dimension(s), got shape {s}"
                 )
-            batch_shapes.append(s[: len(s) - nd])
+        sub_shapes = {k: [d.shape for d in ds] for k, (_, ds) in self.subdists.items()}
         try:
-            batch = np.broadcast_shapes(*batch_shapes) if batch_shapes else ()
+            batch, event = self.batch_and_event(shapes, sub_shapes)
+        except ShapeError:
+            raise
         except ValueError:
             desc = ", ".join(f"{k} {s}" for k, s in shapes.items())
             raise ShapeError(f"{label}: parameter shapes do not broadcast: {desc}") from None
-        natural = tuple(batch) + event
         if size is not None:
             size_t = tuple(np.atleast_1d(np.asarray(size, dtype=int)).tolist())
-            shape = size_t + event if shape is None else shape
+            if shape is None:
+                shape = size_t + (event or ())
+        if event is None:
+            given = shape if shape is not None else observed
+            if given is None:
+                raise ShapeError(
+                    f"{label}: give shape= (or dims=, steps=, observed=) for the length of "
+                    "the series"
+                )
+            target = _as_shape(given, label) if shape is not None else _shape_of(observed)
+            nd = int(self.ndim_supp)
+            if len(target) < nd:
+                raise ShapeError(f"{label}: shape {target} needs at least {nd} dimension(s)")
+            event = tuple(target[len(target) - nd :])
+            event = self.check_event(event, label)
+        self.event = tuple(event)
+        natural = tuple(batch) + self.event
         if shape is not None:
             target = _as_shape(shape, label)
-            if event and target[len(target) - len(event) :] != event:
+            if event and target[len(target) - len(event) :] != tuple(event):
                 raise ShapeError(
-                    f"{label}: shape {target} must end with the event shape {event} given "
-                    "by the parameters"
+                    f"{label}: shape {target} must end with the event shape {tuple(event)} "
+                    "given by the parameters"
                 )
             _check_broadcast(natural, target, label, "the parameters' shape")
             if observed is not None:
@@ -325,16 +386,55 @@ class Distribution:
             return target, True
         if observed is not None:
             obs_shape = _shape_of(observed)
-            if event and obs_shape[len(obs_shape) - len(event) :] != event:
+            if event and obs_shape[len(obs_shape) - len(event) :] != tuple(event):
                 raise ShapeError(
                     f"{label}: observed data of shape {obs_shape} must end with the event "
-                    f"shape {event}"
+                    f"shape {tuple(event)}"
                 )
             _check_broadcast(
                 natural, obs_shape, label, "the parameters' shape", against="observed data"
             )
             return obs_shape, False
         return natural, False
+
+    def check_event(self, event: tuple[int, ...], label: str) -> tuple[int, ...]:
+        """Validate an event shape taken from shape= (time series override this)."""
+        return event
+
+    def natural_shape(self, params: dict[str, Any]) -> tuple[int, ...]:
+        """The shape the parameters' current (possibly traced) values give."""
+        shapes = {k: tuple(jnp.shape(v)) for k, v in self._regular(params).items()}
+        sub_shapes = {
+            k: [b.shape for b in (bs if isinstance(bs, list) else [bs])]
+            for k, bs in self._bind(params).items()
+            if k in self.subdists
+        }
+        batch, event = self.batch_and_event(shapes, sub_shapes)
+        return tuple(batch) + (self.event if event is None else tuple(event))
+
+    def runtime_shape(self, params: dict[str, Any]) -> tuple[int, ...]:
+        """The draw shape of an unobserved variable (the declared shape when it fits)."""
+        natural = self.natural_shape(params)
+        try:
+            if np.broadcast_shapes(natural, tuple(self.shape)) == tuple(self.shape):
+                return tuple(self.shape)
+        except ValueError:
+            pass
+        return natural
+
+    # -- sub-distributions -------------------------------------------------------------------
+    def _bind(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Regular parameters as they are; each distribution parameter as a BoundDist (or a
+        list of them), with its own parameters picked out of the flat dict."""
+        out = self._regular(params)
+        for k, (is_list, dists) in self.subdists.items():
+            bound = []
+            for i, d in enumerate(dists):
+                prefix = f"{k}.{i}."
+                sub = {pk[len(prefix) :]: v for pk, v in params.items() if pk.startswith(prefix)}
+                bound.append(BoundDist(d, sub))
+            out[k] = bound if is_list else bound[0]
+        return out
 
     # -- what a subclass implements ----------------------------------------------------------
     @classmethod
@@ -351,89 +451,83 @@ class Distribution:
 
     @classmethod
     def support_check(cls, value: Any, **params: Any) -> Any:
-        """Whether ``value`` lies in the support (batch shape); derived from ``support``."""
-        s = cls.support
-        if s == "real":
-            return jnp.isfinite(value) if not cls.discrete else jnp.ones_like(value, bool)
-        if s == "positive":
-            return value > 0
-        if s == "nonnegative":
-            return value >= 0
-        if s == "unit":
-            return (value >= 0) & (value <= 1)
-        if s == "open_unit":
-            return (value > 0) & (value < 1)
-        if s == "interval":
-            lo, hi = cls.bounds(**params)
-            return (value >= lo) & (value <= hi)
-        if s == "greater_than":
-            lo, _ = cls.bounds(**params)
-            return value >= lo
-        if s == "less_than":
-            _, hi = cls.bounds(**params)
-            return value <= hi
-        if s == "counts":
-            return (value >= 0) & (value == jnp.floor(value))
-        if s == "integer_interval":
-            lo, hi = cls.bounds(**params)
-            return (value >= lo) & (value <= hi) & (value == jnp.floor(value))
-        if s == "binary":
-            return (value == 0) | (value == 1)
-        if s == "any":
-            return jnp.ones(jnp.shape(value)[: jnp.ndim(value) - cls.ndim_supp], bool)
-        raise ValueError(f"unknown support {s!r}")
-
-    @classmethod
-    def bounds(cls, **params: Any) -> tuple[Any, Any]:
-        """(lower, upper) of the support for bounded supports; uses ``bound_params``."""
-        lo_name, hi_name = getattr(cls, "bound_params", ("lower", "upper"))
-        lo = params[lo_name] if lo_name else -jnp.inf
-        hi = params[hi_name] if hi_name else jnp.inf
-        return lo, hi
+        """Whether ``value`` lies in the support (batch shape); from the ``support``."""
+        return cls.support.check(value, params)
 
     def default_transform(self) -> tr.Transform | None:
-        """The transform to the unconstrained space, built from this instance's params."""
-        s = self.support
+        """The bijector the constraint registry assigns to this support and parameters."""
         if self.discrete:
             return None
-        if s == "positive" or s == "nonnegative":
-            return tr.log
-        if s in ("unit", "open_unit"):
-            return tr.logodds
-        lo_name, hi_name = getattr(self, "bound_params", ("lower", "upper"))
-        if s == "interval":
-            return tr.IntervalTransform(self.params[lo_name], self.params[hi_name])
-        if s == "greater_than":
-            return tr.LowerBoundTransform(self.params[lo_name])
-        if s == "less_than":
-            return tr.UpperBoundTransform(self.params[hi_name])
-        return None
+        return C.biject_to(type(self).support, self._bind(self.params), self.static)
 
     # -- used by the compiler ------------------------------------------------------------------
-    def checked_logp(self, value: Any, params: dict[str, Any]) -> Any:
-        """``logp`` with the support and parameter checks: invalid -> -inf, never NaN."""
-        cls = type(self)
+    def _prepared(self, params: dict[str, Any]) -> dict[str, Any]:
         # Integer data and parameters take part as floats: the log-density is a real
         # function of them (and JAX's derivative rules refuse integer inputs).
-        value = _as_float(value)
-        params = {k: _as_float(v) for k, v in params.items()}
-        lp = cls.logp(value, **params, **self.static)
-        ok = cls.support_check(value, **params, **self.static)
+        return self._bind({k: _as_float(v) for k, v in params.items()})
+
+    def _params_ok(self, params: dict[str, Any]) -> Any:
+        cls = type(self)
+        ok = jnp.ones((), bool)
         for pname, (fn, _) in cls.param_checks.items():
-            pv = params[pname]
-            okp = fn(pv)
+            okp = fn(params[pname])
             nd = cls.param_ndims.get(pname, 0)
             if nd:
                 okp = jnp.all(okp, axis=tuple(range(-nd, 0)))
             ok = ok & okp
+        return ok
+
+    def checked_logp(self, value: Any, params: dict[str, Any]) -> Any:
+        """``logp`` with the support and parameter checks: invalid -> -inf, never NaN."""
+        cls = type(self)
+        value = _as_float(value)
+        bound = self._prepared(params)
+        lp = cls.logp(value, **bound, **self.static)
+        ok = cls.support_check(value, **bound, **self.static) & self._params_ok(bound)
         lp = jnp.where(ok, lp, -jnp.inf)
         return jnp.where(jnp.isnan(lp), -jnp.inf, lp)
 
+    @classmethod
+    def has_logcdf(cls) -> bool:
+        return "logcdf" in _defined(cls)
+
+    @classmethod
+    def has_icdf(cls) -> bool:
+        return "icdf" in _defined(cls)
+
+    def checked_logcdf(self, value: Any, params: dict[str, Any]) -> Any:
+        """log P(X <= value): -inf below the support, 0 above it, -inf for invalid
+        parameters; never NaN."""
+        cls = type(self)
+        if not cls.has_logcdf():
+            raise NotImplementedError(f"{cls.__name__} has no logcdf")
+        value = _as_float(value)
+        if self.discrete:
+            value = jnp.floor(value)
+        bound = self._prepared(params)
+        lo, hi = cls.support.range(bound)
+        inside = jnp.clip(value, lo, hi)
+        lc = cls.logcdf(inside, **bound, **self.static)
+        lc = jnp.where(value < lo, -jnp.inf, jnp.where(value >= hi, 0.0, lc))
+        lc = jnp.where(self._params_ok(bound), jnp.minimum(lc, 0.0), -jnp.inf)
+        return jnp.where(jnp.isnan(lc), -jnp.inf, lc)
+
+    def checked_icdf(self, q: Any, params: dict[str, Any]) -> Any:
+        """The quantile function; NaN for q outside [0, 1] or invalid parameters."""
+        cls = type(self)
+        if not cls.has_icdf():
+            raise NotImplementedError(f"{cls.__name__} has no icdf")
+        q = _as_float(q)
+        bound = self._prepared(params)
+        x = cls.icdf(q, **bound, **self.static)
+        ok = (q >= 0) & (q <= 1) & self._params_ok(bound)
+        return jnp.where(ok, x, jnp.nan)
+
     def draw(self, rng_key: Any, shape: tuple[int, ...], params: dict[str, Any]) -> Any:
-        return type(self).sample(rng_key, tuple(shape), **params, **self.static)
+        return type(self).sample(rng_key, tuple(shape), **self._bind(params), **self.static)
 
     def initial_value(self, params: dict[str, Any]) -> Any:
-        return type(self).support_point(tuple(self.shape), **params, **self.static)
+        return type(self).support_point(tuple(self.shape), **self._bind(params), **self.static)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(shape={self.shape})"
@@ -446,7 +540,7 @@ class Continuous(Distribution):
 class Discrete(Distribution):
     discrete = True
     rv_dtype = np.int64
-    support = "counts"
+    support = C.nonnegative_integer
 
 
 def _as_float(x: Any) -> Any:

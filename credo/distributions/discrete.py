@@ -12,10 +12,18 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.scipy.special import gammaln, xlog1py, xlogy
+from jax.scipy.special import (
+    betainc,
+    gammaincc,
+    gammaln,
+    xlog1py,
+    xlogy,
+)
 
 from credo import tensor as T
+from credo.distributions import constraints as C
 from credo.distributions.base import Discrete, nonnegative, positive, unit
+from credo.distributions.bound import ComputeP
 from credo.errors import ParameterError
 
 __all__ = [
@@ -104,6 +112,16 @@ def _index(value: Any, hi: int) -> Any:
     return jnp.clip(v, 0, hi).astype(jnp.int32)
 
 
+def _last_index(params: dict) -> Any:
+    """K - 1 for probabilities p (..., K)"""
+    return jnp.shape(params["p"])[-1] - 1
+
+
+def _n_cutpoints(params: dict) -> Any:
+    """K for cutpoints (..., K)"""
+    return jnp.shape(params["cutpoints"])[-1]
+
+
 def _poisson_logp(k: Any, mu: Any) -> Any:
     return xlogy(k, mu) - mu - gammaln(k + 1)
 
@@ -115,7 +133,7 @@ class Bernoulli(Discrete):
     param_names = ("p",)
     alt_params = ("logit_p",)
     param_checks = {"p": (unit, "in [0, 1]")}
-    support = "binary"
+    support = C.boolean
 
     @classmethod
     def standardize(cls, given: dict, static: dict) -> dict:
@@ -124,6 +142,14 @@ class Bernoulli(Discrete):
     @classmethod
     def logp(cls, value: Any, p: Any) -> Any:
         return xlogy(value, p) + xlog1py(1 - value, -p)
+
+    @classmethod
+    def logcdf(cls, value: Any, p: Any) -> Any:
+        return jnp.where(value >= 1, 0.0, jnp.log1p(-p))
+
+    @classmethod
+    def icdf(cls, q: Any, p: Any) -> Any:
+        return jnp.where(q <= 1 - p, 0.0, 1.0)
 
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, p: Any) -> Any:
@@ -141,21 +167,22 @@ class Binomial(Discrete):
     param_names = ("n", "p")
     alt_params = ("logit_p",)
     param_checks = {"n": (_nonneg_int, "a non-negative integer"), "p": (unit, "in [0, 1]")}
-    support = "integer_interval"
+    support = C.integer_interval(0, "n")
 
     @classmethod
     def standardize(cls, given: dict, static: dict) -> dict:
         return _logit_to_p(given, "Binomial")
 
     @classmethod
-    def bounds(cls, n: Any, p: Any) -> tuple[Any, Any]:
-        return 0, n
-
-    @classmethod
     def logp(cls, value: Any, n: Any, p: Any) -> Any:
         k = jnp.clip(value, 0, n)  # keeps gammaln finite outside the support
         comb = gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)
         return comb + xlogy(k, p) + xlog1py(n - k, -p)
+
+    @classmethod
+    def logcdf(cls, value: Any, n: Any, p: Any) -> Any:
+        k = jnp.minimum(value, n - 1)
+        return jnp.log(betainc(jnp.maximum(n - k, 1e-300), k + 1, 1 - p))
 
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, n: Any, p: Any) -> Any:
@@ -176,11 +203,7 @@ class BetaBinomial(Discrete):
         "beta": (positive, "positive"),
         "n": (_nonneg_int, "a non-negative integer"),
     }
-    support = "integer_interval"
-
-    @classmethod
-    def bounds(cls, alpha: Any, beta: Any, n: Any) -> tuple[Any, Any]:
-        return 0, n
+    support = C.integer_interval(0, "n")
 
     @classmethod
     def logp(cls, value: Any, alpha: Any, beta: Any, n: Any) -> Any:
@@ -209,11 +232,15 @@ class Poisson(Discrete):
 
     param_names = ("mu",)
     param_checks = {"mu": (nonnegative, "non-negative")}
-    support = "counts"
+    support = C.nonnegative_integer
 
     @classmethod
     def logp(cls, value: Any, mu: Any) -> Any:
         return _poisson_logp(value, mu)
+
+    @classmethod
+    def logcdf(cls, value: Any, mu: Any) -> Any:
+        return jnp.log(gammaincc(value + 1, mu))
 
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, mu: Any) -> Any:
@@ -234,7 +261,7 @@ class NegativeBinomial(Discrete):
     param_names = ("mu", "alpha")
     alt_params = ("p", "n")
     param_checks = {"mu": (nonnegative, "non-negative"), "alpha": (positive, "positive")}
-    support = "counts"
+    support = C.nonnegative_integer
 
     @classmethod
     def standardize(cls, given: dict, static: dict) -> dict:
@@ -263,6 +290,10 @@ class NegativeBinomial(Discrete):
         return norm - alpha * jnp.log1p(mu / alpha) + xlogy(value, mu) - xlogy(value, mu + alpha)
 
     @classmethod
+    def logcdf(cls, value: Any, mu: Any, alpha: Any) -> Any:
+        return jnp.log(betainc(alpha, value + 1, alpha / (mu + alpha)))
+
+    @classmethod
     def sample(cls, rng_key: Any, shape: tuple, mu: Any, alpha: Any) -> Any:
         mu, alpha = _bcast(shape, mu, alpha)
         k1, k2 = jax.random.split(rng_key)
@@ -279,7 +310,7 @@ class Geometric(Discrete):
 
     param_names = ("p",)
     param_checks = {"p": (_open_closed_unit, "in (0, 1]")}
-    support = "counts"
+    support = C.positive_integer
 
     @classmethod
     def support_check(cls, value: Any, p: Any) -> Any:
@@ -288,6 +319,15 @@ class Geometric(Discrete):
     @classmethod
     def logp(cls, value: Any, p: Any) -> Any:
         return jnp.log(p) + xlog1py(value - 1, -p)
+
+    @classmethod
+    def logcdf(cls, value: Any, p: Any) -> Any:
+        return _log1mexp(value * jnp.log1p(-p))
+
+    @classmethod
+    def icdf(cls, q: Any, p: Any) -> Any:
+        k = jnp.ceil(jnp.log1p(-q) / jnp.log1p(-p))
+        return jnp.maximum(k, 1.0)
 
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, p: Any) -> Any:
@@ -304,12 +344,16 @@ class ZeroInflatedPoisson(Discrete):
 
     param_names = ("psi", "mu")
     param_checks = {"psi": (unit, "in [0, 1]"), "mu": (nonnegative, "non-negative")}
-    support = "counts"
+    support = C.nonnegative_integer
 
     @classmethod
     def logp(cls, value: Any, psi: Any, mu: Any) -> Any:
         zero = jnp.logaddexp(jnp.log1p(-psi), jnp.log(psi) - mu)
         return jnp.where(value == 0, zero, jnp.log(psi) + _poisson_logp(value, mu))
+
+    @classmethod
+    def logcdf(cls, value: Any, psi: Any, mu: Any) -> Any:
+        return jnp.logaddexp(jnp.log1p(-psi), jnp.log(psi) + jnp.log(gammaincc(value + 1, mu)))
 
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, psi: Any, mu: Any) -> Any:
@@ -328,7 +372,7 @@ class DiscreteUniform(Discrete):
 
     param_names = ("lower", "upper")
     param_checks = {"lower": (_integer, "an integer"), "upper": (_integer, "an integer")}
-    support = "integer_interval"
+    support = C.integer_interval("lower", "upper")
 
     @classmethod
     def standardize(cls, given: dict, static: dict) -> dict:
@@ -345,6 +389,15 @@ class DiscreteUniform(Discrete):
     def logp(cls, value: Any, lower: Any, upper: Any) -> Any:
         shape = jnp.broadcast_shapes(jnp.shape(value), jnp.shape(lower), jnp.shape(upper))
         return jnp.broadcast_to(-jnp.log(upper - lower + 1.0), shape)
+
+    @classmethod
+    def logcdf(cls, value: Any, lower: Any, upper: Any) -> Any:
+        return jnp.log(value - lower + 1.0) - jnp.log(upper - lower + 1.0)
+
+    @classmethod
+    def icdf(cls, q: Any, lower: Any, upper: Any) -> Any:
+        k = lower - 1.0 + jnp.ceil(q * (upper - lower + 1.0))
+        return jnp.clip(k, lower, upper)
 
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, lower: Any, upper: Any) -> Any:
@@ -366,7 +419,7 @@ class Categorical(Discrete):
     alt_params = ("logit_p",)
     param_ndims = {"p": 1}
     param_checks = {"p": (nonnegative, "non-negative")}
-    support = "integer_interval"
+    support = C.integer_interval(0, _last_index)
 
     @classmethod
     def standardize(cls, given: dict, static: dict) -> dict:
@@ -376,10 +429,6 @@ class Categorical(Discrete):
             _exclusive("Categorical", given, ("p",), ("logit_p",))
             given["p"] = softmax(_float(given.pop("logit_p")), axis=-1)
         return given
-
-    @classmethod
-    def bounds(cls, p: Any) -> tuple[Any, Any]:
-        return 0, jnp.shape(p)[-1] - 1
 
     @classmethod
     def logp(cls, value: Any, p: Any) -> Any:
@@ -401,7 +450,7 @@ class Categorical(Discrete):
         return _full_int(shape, jnp.argmax(jnp.asarray(p), axis=-1))
 
 
-class OrderedLogistic(Discrete):
+class OrderedLogistic(ComputeP, Discrete):
     """OrderedLogistic(eta, cutpoints) on {0, ..., K}; cutpoints (..., K) increasing.
 
     P(y = k) = F(c_k - eta) - F(c_{k-1} - eta) with F the logistic CDF, c_{-1} = -inf and
@@ -411,11 +460,7 @@ class OrderedLogistic(Discrete):
     param_names = ("eta", "cutpoints")
     param_ndims = {"cutpoints": 1}
     param_checks = {"cutpoints": (_increasing, "increasing along the last axis")}
-    support = "integer_interval"
-
-    @classmethod
-    def bounds(cls, eta: Any, cutpoints: Any) -> tuple[Any, Any]:
-        return 0, jnp.shape(cutpoints)[-1]
+    support = C.integer_interval(0, _n_cutpoints)
 
     @classmethod
     def logp(cls, value: Any, eta: Any, cutpoints: Any) -> Any:

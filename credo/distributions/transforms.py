@@ -9,6 +9,9 @@ Conventions (the same as PyMC's):
 
 ``args`` are the evaluated values of ``transform.inputs`` (nodes or constants, e.g. the
 bounds of an interval), so bounds that are random variables work.
+
+``Chain`` (an alias of :class:`ChainedTransform`), ``Ordered`` and ``CholeskyCovPacked`` are
+PyMC's spellings.
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ __all__ = [
     "CholeskyCorrTransform",
     "LKJCorrTransform",
     "CholeskyCovPackedTransform",
+    "ChainedTransform",
+    "ZeroSumTransform",
+    "LogExpM1Transform",
+    "SumTo1Transform",
     "log",
     "logodds",
     "simplex",
@@ -341,11 +348,160 @@ class CholeskyCovPackedTransform(Transform):
         return f"{type(self).__name__}(n={self.n})"
 
 
+class ChainedTransform(Transform):
+    """Transforms applied in turn: ``Chain([log, ordered])`` maps a positive ordered vector
+    to R^n by ``log`` first, then ``ordered`` (PyMC's order). ``backward`` runs the list in
+    reverse; the log-Jacobians add up, each reduced to the chain's event dims."""
+
+    name = "chain"
+
+    def __init__(self, transform_list: Any) -> None:
+        self.transform_list = tuple(transform_list)
+        if not self.transform_list:
+            raise ValueError("Chain needs at least one transform")
+        for t in self.transform_list:
+            if not isinstance(t, Transform):
+                raise TypeError(f"Chain: {t!r} is not a transform")
+        self.inputs = tuple(i for t in self.transform_list for i in t.inputs)
+        self.event_ndim = max(t.event_ndim for t in self.transform_list)
+
+    def _split(self, args: tuple) -> list[tuple]:
+        out, at = [], 0
+        for t in self.transform_list:
+            n = len(t.inputs)
+            out.append(tuple(args[at : at + n]))
+            at += n
+        return out
+
+    def forward(self, x: Any, *args: Any) -> Any:
+        for t, a in zip(self.transform_list, self._split(args)):
+            x = t.forward(x, *a)
+        return x
+
+    def backward(self, y: Any, *args: Any) -> Any:
+        pairs = list(zip(self.transform_list, self._split(args)))
+        for t, a in reversed(pairs):
+            y = t.backward(y, *a)
+        return y
+
+    def log_jac_det(self, y: Any, *args: Any) -> Any:
+        pairs = list(zip(self.transform_list, self._split(args)))
+        n_batch = jnp.ndim(y) - self.event_ndim
+        total = jnp.zeros(jnp.shape(y)[:n_batch])
+        for t, a in reversed(pairs):
+            term = jnp.asarray(t.log_jac_det(y, *a))
+            extra = tuple(range(n_batch, term.ndim))
+            total = total + (jnp.sum(term, axis=extra) if extra else term)
+            y = t.backward(y, *a)
+        return total
+
+    def unconstrained_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        for t in self.transform_list:
+            shape = t.unconstrained_shape(shape)
+        return shape
+
+    def __repr__(self) -> str:
+        return f"Chain({list(self.transform_list)})"
+
+
+Chain = ChainedTransform
+
+
+class ZeroSumTransform(Transform):
+    """Arrays summing to zero along each of ``zerosum_axes`` (trailing axes) <-> one entry
+    fewer per axis.
+
+    Along an axis of length n, backward is the Householder reflection H that swaps the
+    last basis vector with 1/sqrt(n) (1, ..., 1), applied to (y, 0): an isometry onto the
+    zero-sum subspace, so log|J| = 0 with respect to that subspace's own measure.
+    In closed form, with s = sum(y): x_i = y_i - s / (sqrt(n) (sqrt(n) - 1)) for i < n and
+    x_n = s / sqrt(n); forward: y_i = x_i + x_n / (sqrt(n) - 1).
+    """
+
+    name = "zerosum"
+
+    def __init__(self, zerosum_axes: Any = (-1,)) -> None:
+        super().__init__()
+        axes = sorted({int(a) for a in np.atleast_1d(zerosum_axes)})
+        if any(a >= 0 for a in axes):
+            raise ValueError("ZeroSumTransform: give the zero-sum axes as negative (trailing)")
+        self.zerosum_axes = tuple(axes)
+        self.event_ndim = -min(axes)
+
+    def forward(self, x: Any, *args: Any) -> Any:
+        for ax in self.zerosum_axes:
+            n = x.shape[ax]
+            last = jnp.take(x, jnp.array([n - 1]), axis=ax)
+            rest = jnp.take(x, jnp.arange(n - 1), axis=ax)
+            x = rest + last / (np.sqrt(n) - 1.0)
+        return x
+
+    def backward(self, y: Any, *args: Any) -> Any:
+        for ax in self.zerosum_axes:
+            n = y.shape[ax] + 1
+            s = jnp.sum(y, axis=ax, keepdims=True)
+            rn = np.sqrt(n)
+            y = jnp.concatenate([y - s / (rn * (rn - 1.0)), s / rn], axis=ax)
+        return y
+
+    def log_jac_det(self, y: Any, *args: Any) -> Any:
+        return jnp.zeros(jnp.shape(y)[: jnp.ndim(y) - self.event_ndim])
+
+    def unconstrained_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        out = list(shape)
+        for ax in self.zerosum_axes:
+            out[ax] -= 1
+        return tuple(out)
+
+    def __repr__(self) -> str:
+        return f"ZeroSumTransform({list(self.zerosum_axes)})"
+
+
+class LogExpM1Transform(Transform):
+    """Positive reals through the softplus: x = log(1 + exp(y)) (PyMC's log_exp_m1)."""
+
+    name = "log_exp_m1"
+
+    def forward(self, x: Any, *args: Any) -> Any:
+        # log(exp(x) - 1) = x + log(1 - exp(-x)), stable for large x.
+        return x + jnp.log(-jnp.expm1(-x))
+
+    def backward(self, y: Any, *args: Any) -> Any:
+        return jax.nn.softplus(y)
+
+    def log_jac_det(self, y: Any, *args: Any) -> Any:
+        return -jax.nn.softplus(-y)  # log sigmoid(y)
+
+
+class SumTo1Transform(Transform):
+    """Vectors summing to 1 along the last axis <-> their first K - 1 entries (PyMC's
+    sum_to_1): the last entry is 1 minus the others; log|J| = 0 in those coordinates."""
+
+    name = "sum_to_1"
+    event_ndim = 1
+
+    def forward(self, x: Any, *args: Any) -> Any:
+        return x[..., :-1]
+
+    def backward(self, y: Any, *args: Any) -> Any:
+        return jnp.concatenate([y, 1.0 - jnp.sum(y, axis=-1, keepdims=True)], axis=-1)
+
+    def log_jac_det(self, y: Any, *args: Any) -> Any:
+        return jnp.zeros(jnp.shape(y)[:-1])
+
+    def unconstrained_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        return shape[:-1] + (shape[-1] - 1,)
+
+
 # Shared instances for transforms with no inputs (PyMC spells them this way too).
 log = LogTransform()
 logodds = LogOddsTransform()
 simplex = SimplexTransform()
 ordered = OrderedTransform()
+log_exp_m1 = LogExpM1Transform()
+sum_to_1 = SumTo1Transform()
+Ordered = OrderedTransform
+CholeskyCovPacked = CholeskyCovPackedTransform
 
 
 def Interval(lower: Any, upper: Any) -> IntervalTransform:  # noqa: N802 (PyMC's spelling)

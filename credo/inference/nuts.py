@@ -75,8 +75,8 @@ class NUTSInfo(NamedTuple):
     acceptance_rate: mean of ``min(1, exp(-energy_error))`` over all leaves (Stan's
     ``accept_stat``). acceptance_rate_sym: the mean of ``2 min(1, w) / (1 + w)``,
     ``w = exp(-energy_error)``, which also counts energy decreases as errors (the Fisher
-    warm-up's last window targets it). index_in_trajectory: signed leapfrog steps from the initial point to
-    the selected one (0: the chain did not move).
+    warm-up's last window targets it). index_in_trajectory: signed leapfrog steps from the
+    initial point to the selected one (0: the chain did not move).
     """
 
     energy: jax.Array

@@ -168,6 +168,17 @@ DIST_CASES: dict[str, list[DistCase]] = {
     ],
     "Flat": [DistCase({}, [-1.0, 2.0])],
     "HalfFlat": [DistCase({}, [0.5, 3.0])],
+    "AsymmetricLaplace": [DistCase(dict(b=1.5, kappa=0.7, mu=0.3), [-1.0, 1.2])],
+    "Gumbel": [DistCase(dict(mu=0.5, beta=2.0), [-1.0, 0.7, 5.0])],
+    "Moyal": [DistCase(dict(mu=0.5, sigma=2.0), [-1.0, 0.7, 5.0])],
+    "ExGaussian": [DistCase(dict(mu=0.5, sigma=1.5, nu=2.0), [-1.0, 0.7, 5.0])],
+    "SkewStudentT": [DistCase(dict(a=2.0, b=3.0, mu=0.5, sigma=1.5), [-3.0, 0.7, 5.0])],
+    "Kumaraswamy": [DistCase(dict(a=2.0, b=3.0), [0.1, 0.5, 0.9])],
+    "LogitNormal": [DistCase(dict(mu=0.3, sigma=0.8), [0.1, 0.5, 0.9])],
+    "Triangular": [DistCase(dict(lower=-1.0, c=0.5, upper=2.0), [-0.5, 1.0])],
+    "Pareto": [DistCase(dict(alpha=2.5, m=1.5), [1.7, 4.0])],
+    "Wald": [DistCase(dict(mu=1.5, lam=2.0, alpha=0.2), [0.5, 1.0, 4.0])],
+    "Rice": [DistCase(dict(nu=1.5, sigma=0.8), [0.3, 1.5, 3.0])],
     # discrete: parameters only
     "Bernoulli": [DistCase(dict(p=0.3), [0, 1])],
     "Binomial": [DistCase(dict(n=10, p=0.35), [0, 3, 10], fixed=("n",))],
@@ -181,6 +192,12 @@ DIST_CASES: dict[str, list[DistCase]] = {
     "ZeroInflatedPoisson": [DistCase(dict(psi=0.7, mu=2.5), [0, 1, 4])],
     "OrderedLogistic": [
         DistCase(dict(eta=0.3, cutpoints=np.array([-1.0, 0.5, 2.0])), [0, 1, 2, 3])
+    ],
+    "DiracDelta": [DistCase(dict(c=3), [3], fixed=("c",))],
+    "DiscreteWeibull": [DistCase(dict(q=0.6, beta=1.3), [0, 2, 5])],
+    "HyperGeometric": [DistCase(dict(N=20, k=7, n=12), [1, 4, 7], fixed=("N", "k", "n"))],
+    "OrderedProbit": [
+        DistCase(dict(eta=0.3, cutpoints=np.array([-1.0, 0.5, 2.0]), sigma=1.2), [0, 1, 2, 3])
     ],
     # multivariate
     "MvNormal": [
@@ -225,10 +242,184 @@ DIST_CASES: dict[str, list[DistCase]] = {
             [np.array([0.8, -0.3, 1.4])],
         ),
     ],
+    # mixtures and wrappers (the parameters of their components are differentiated too)
+    "Mixture": [
+        DistCase(
+            dict(
+                w=np.array([0.3, 0.7]),
+                comp_dists=[pm.Normal.dist(0.0, 1.0), pm.Gamma.dist(2.0, 1.0)],
+            ),
+            [0.5, 2.0],
+            fixed=("w",),  # on the simplex: held fixed
+        ),
+        DistCase(
+            dict(w=np.array([0.4, 0.6]), comp_dists=pm.Poisson.dist(np.array([1.0, 4.0]))),
+            [0, 3],
+            fixed=("w",),
+        ),
+    ],
+    "NormalMixture": [
+        DistCase(
+            dict(w=np.array([0.2, 0.8]), mu=np.array([-1.0, 2.0]), sigma=np.array([0.5, 1.5])),
+            [-1.5, 0.4, 3.0],
+            fixed=("w",),
+        )
+    ],
+    "ZeroInflatedBinomial": [DistCase(dict(psi=0.7, n=10, p=0.35), [0, 3, 10], fixed=("n",))],
+    "ZeroInflatedNegativeBinomial": [DistCase(dict(psi=0.7, mu=3.5, alpha=2.0), [0, 2, 9])],
+    "HurdlePoisson": [DistCase(dict(psi=0.7, mu=2.5), [0, 1, 4])],
+    "HurdleNegativeBinomial": [DistCase(dict(psi=0.7, mu=3.5, alpha=2.0), [0, 2, 9])],
+    "HurdleGamma": [DistCase(dict(psi=0.7, alpha=2.0, beta=1.5), [0.4, 2.0])],
+    "HurdleLogNormal": [DistCase(dict(psi=0.7, mu=0.2, sigma=0.8), [0.4, 2.0])],
+    "Censored": [
+        DistCase(dict(dist=pm.Normal.dist(0.3, 1.2), lower=-1.0, upper=2.0), [-0.5, 1.0]),
+        DistCase(
+            dict(dist=pm.Poisson.dist(3.0), lower=1, upper=6), [1, 3, 6], fixed=("lower", "upper")
+        ),
+    ],
+    "Truncated": [
+        DistCase(dict(dist=pm.Normal.dist(0.3, 1.2), lower=-1.0, upper=2.0), [-0.5, 1.0]),
+        DistCase(dict(dist=pm.Gamma.dist(2.0, 1.5), upper=3.0), [0.5, 2.0]),
+        DistCase(
+            dict(dist=pm.Poisson.dist(3.0), lower=1, upper=6), [1, 3, 6], fixed=("lower", "upper")
+        ),
+    ],
+    # time series
+    "RandomWalk": [
+        DistCase(
+            dict(
+                init_dist=pm.Normal.dist(0.0, 2.0),
+                innovation_dist=pm.StudentT.dist(4.0, 0.1, 0.5),
+                steps=3,
+            ),
+            [np.array([0.3, 0.1, 0.8, 0.4])],
+        )
+    ],
+    "GaussianRandomWalk": [
+        DistCase(
+            dict(mu=0.2, sigma=0.7, init_dist=pm.Normal.dist(0.0, 2.0), steps=3),
+            [np.array([0.3, 0.1, 0.8, 0.4])],
+        )
+    ],
+    "MvGaussianRandomWalk": [
+        DistCase(
+            dict(mu=np.array([0.1, -0.2]), cov=_spd(2, 3), steps=2),
+            [np.array([[0.3, 0.1], [0.8, 0.4], [-0.2, 1.0]])],
+        )
+    ],
+    "MvStudentTRandomWalk": [
+        DistCase(
+            dict(nu=5.0, mu=np.array([0.1, -0.2]), scale=_spd(2, 4), steps=2),
+            [np.array([[0.3, 0.1], [0.8, 0.4], [-0.2, 1.0]])],
+        )
+    ],
+    "AR": [
+        DistCase(
+            dict(rho=np.array([0.5, -0.2]), sigma=0.8, init_dist=pm.Normal.dist(0.0, 2.0), steps=3),
+            [np.array([0.3, 0.1, 0.8, 0.4, -0.1])],
+        ),
+        DistCase(
+            dict(rho=np.array([0.4, 0.6]), sigma=0.8, constant=True, steps=2),
+            [np.array([0.3, 0.1, 0.8])],
+        ),
+    ],
+    "ZeroSumNormal": [
+        DistCase(
+            dict(sigma=1.3, shape=(3,)),
+            [np.array([0.5, -0.2, -0.3])],
+            value_directions=np.array([[1.0, -1.0, 0.0], [0.0, 1.0, -1.0]]),
+        )
+    ],
 }
 
+_W4 = np.array([[0, 1, 0, 1], [1, 0, 1, 0], [0, 1, 0, 1], [1, 0, 1, 0.0]])
+_SYM2 = np.array([[1.0, 0, 0, 0], [0, 1, 1, 0], [0, 0, 0, 1]])  # symmetric 2 x 2 moves
+
+DIST_CASES.update(
+    {
+        "DirichletMultinomial": [
+            DistCase(dict(n=6, a=np.array([1.5, 2.0, 0.7])), [np.array([2, 3, 1])], fixed=("n",))
+        ],
+        "OrderedMultinomial": [
+            DistCase(
+                dict(eta=0.3, cutpoints=np.array([-1.0, 0.5]), n=5),
+                [np.array([1, 2, 2])],
+                fixed=("n",),
+            )
+        ],
+        "StickBreakingWeights": [
+            DistCase(
+                dict(alpha=2.0, K=3),
+                [np.array([0.3, 0.2, 0.1, 0.4])],
+                value_directions=_simplex_tangent(4),
+            )
+        ],
+        "Wishart": [
+            DistCase(
+                dict(nu=5.0, V=np.array([[2.0, 0.3], [0.3, 1.0]])),
+                [np.array([[8.0, 1.0], [1.0, 4.0]])],
+                fixed=("V",),  # symmetric: moved together below is not supported for params
+                value_directions=_SYM2,
+            )
+        ],
+        "MatrixNormal": [
+            DistCase(
+                dict(mu=np.zeros((3, 2)), rowcov=_spd(3, 5), colcov=_spd(2, 6)),
+                [np.arange(6.0).reshape(3, 2) / 5],
+            )
+        ],
+        "KroneckerNormal": [
+            DistCase(
+                dict(mu=np.zeros(4), covs=[_spd(2, 7), _spd(2, 8)], sigma=0.5),
+                [np.array([0.3, -0.2, 0.5, 1.0])],
+            )
+        ],
+        "CAR": [
+            DistCase(
+                dict(mu=np.zeros(4), W=_W4, alpha=0.7, tau=2.0),
+                [np.array([0.3, -0.2, 0.5, 1.0])],
+                fixed=("W",),
+            )
+        ],
+        "ICAR": [
+            DistCase(dict(W=_W4, sigma=1.3), [np.array([0.3, -0.2, 0.1, -0.2])], fixed=("W",))
+        ],
+        "Interpolated": [
+            DistCase(
+                dict(
+                    x_points=np.array([0.0, 1.0, 2.5, 4.0]),
+                    pdf_points=np.array([0.2, 1.0, 0.5, 0.1]),
+                ),
+                [0.5, 1.7, 3.0],
+                fixed=("x_points",),
+            )
+        ],
+        "GARCH11": [
+            DistCase(
+                dict(omega=0.1, alpha_1=0.2, beta_1=0.7, initial_vol=0.5, steps=3),
+                [np.array([0.3, -0.2, 0.5, 0.1])],
+            )
+        ],
+        "EulerMaruyama": [
+            DistCase(
+                dict(
+                    dt=0.1,
+                    sde_fn=lambda x, k: (-k * x, 0.5),
+                    sde_pars=[1.5],
+                    init_dist=pm.Normal.dist(0.0, 1.0),
+                    steps=3,
+                ),
+                [np.array([0.3, 0.2, 0.25, 0.1])],
+            )
+        ],
+    }
+)
+
 # Distributions deliberately left out, each with its reason.
-DIST_SKIP: dict[str, str] = {}
+DIST_SKIP: dict[str, str] = {
+    "CustomDist": "user-defined log-density: tested in test_wrappers.py",
+    "DensityDist": "an alias of CustomDist",
+}
 
 _BASES = {dists.Distribution, dists.Continuous, dists.Discrete}
 DIST_NAMES = [
@@ -259,7 +450,7 @@ def _dist_checker(cls: type, case: DistCase) -> tuple[Callable[..., Any], list[s
     const = {k: x for k, x in params.items() if k not in free}
     value_shape = np.shape(case.values[0])
     layout: list[tuple[str, tuple[int, ...]]] = [(k, params[k].shape) for k in free]
-    if not cls.discrete:
+    if not inst.discrete:
         layout = [("value", value_shape), *layout]
 
     def unflatten(theta: Any) -> dict[str, Any]:
@@ -368,6 +559,18 @@ TRANSFORM_CASES: dict[str, list[TransformCase]] = {
     "LKJCorrTransform": [
         TransformCase(tr.LKJCorrTransform(3), [_rng.normal(size=3)]),
         TransformCase(tr.LKJCorrTransform(4), [0.7 * _rng.normal(size=6)]),
+    ],
+    "ChainedTransform": [
+        TransformCase(tr.Chain([tr.log, tr.ordered]), [np.array([-0.5, 0.3, -1.0])]),
+        TransformCase(
+            tr.Chain([tr.Interval(-1.0, 4.0), tr.ordered]), [np.array([0.2, -0.4])], (-1.0, 4.0)
+        ),
+    ],
+    "LogExpM1Transform": [TransformCase(tr.log_exp_m1, [np.array([-3.0, 0.2, 5.0])])],
+    "SumTo1Transform": [TransformCase(tr.sum_to_1, [np.array([0.2, 0.3])])],
+    "ZeroSumTransform": [
+        TransformCase(tr.ZeroSumTransform([-1]), [np.array([0.3, -1.2, 0.8])]),
+        TransformCase(tr.ZeroSumTransform([-2, -1]), [_rng.normal(size=(2, 3))]),
     ],
     "CholeskyCovPackedTransform": [
         TransformCase(tr.CholeskyCovPackedTransform(3), [_rng.normal(size=6)])

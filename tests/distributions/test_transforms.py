@@ -51,6 +51,10 @@ CASES = [
     Case("lkj-corr-3", tr.LKJCorrTransform(3), (3,)),
     Case("lkj-corr-5", tr.LKJCorrTransform(5), (10,), scale=0.7),
     Case("cholesky-cov-packed-3", tr.CholeskyCovPackedTransform(3), (6,)),
+    Case("log-exp-m1", tr.log_exp_m1, ()),
+    Case("sum-to-1", tr.sum_to_1, (3,), free=lambda x: x[:-1]),
+    Case("chain-log-ordered", tr.Chain([tr.log, tr.ordered]), (4,)),
+    Case("chain-interval-ordered", tr.Chain([tr.Interval(-1.0, 4.0), tr.ordered]), (3,)),
 ]
 BATCHES = [(), (3,), (2, 3)]
 
@@ -181,3 +185,21 @@ def test_cholesky_cov_packed_has_positive_diagonal() -> None:
     assert np.all(x[..., diag] > 0)
     off = np.setdiff1d(np.arange(6), diag)
     np.testing.assert_array_equal(x[..., off], y[..., off])
+
+
+@pytest.mark.parametrize("axes", [[-1], [-2, -1]])
+def test_zero_sum_transform_is_an_isometry_onto_the_zero_sum_subspace(axes: list) -> None:
+    """Values sum to zero along each axis; J^T J = I (so log|J| = 0 with respect to the
+    subspace's own measure); forward inverts backward."""
+    t = tr.ZeroSumTransform(axes)
+    shape = (4,) if len(axes) == 1 else (3, 4)
+    y = np.random.default_rng(6).normal(size=t.unconstrained_shape(shape))
+    x = np.asarray(t.backward(y))
+    assert x.shape == shape
+    for ax in axes:
+        np.testing.assert_allclose(x.sum(axis=ax), 0.0, atol=1e-12)
+    np.testing.assert_allclose(t.forward(x), y, rtol=1e-12, atol=1e-12)
+    jac = np.asarray(jax.jacfwd(lambda u: jnp.ravel(t.backward(u)))(jnp.asarray(y)))
+    jac = jac.reshape(x.size, y.size)
+    np.testing.assert_allclose(jac.T @ jac, np.eye(y.size), atol=1e-12)
+    assert np.all(np.asarray(t.log_jac_det(y)) == 0.0)
