@@ -45,7 +45,13 @@ import xarray as _xarray  # noqa: E402,F401
 from credo import math  # noqa: E402
 from credo.distributions import *  # noqa: E402,F403
 from credo.distributions import __all__ as _dist_all  # noqa: E402
-from credo.errors import ModelError, ParameterError, SamplingError, ShapeError  # noqa: E402
+from credo.errors import (  # noqa: E402
+    DataError,
+    ModelError,
+    ParameterError,
+    SamplingError,
+    ShapeError,
+)
 from credo.graph import model_to_graphviz  # noqa: E402
 from credo.io import load_trace, save_trace  # noqa: E402
 from credo.math import expand_packed_triangular  # noqa: E402
@@ -112,6 +118,7 @@ __all__ = [
     "ess",
     "rhat",
     "load_trace",
+    "DataError",
     "ModelError",
     "ParameterError",
     "SamplingError",

@@ -27,7 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from credo import tensor as T
-from credo.errors import ModelError
+from credo.errors import ModelError, ShapeError
 
 __all__ = ["CompiledModel", "FreeVar", "compile_model"]
 
@@ -354,6 +354,64 @@ class CompiledModel:
             if not bool(jnp.all(jnp.isfinite(val))):
                 bad.append(t.name)
         return bad
+
+    def check_observed_shapes(self) -> None:
+        """Fixed observed arrays must still fit their parameters after ``set_data``.
+
+        ``set_data`` may change a length (new predictors for predictions), but an observed
+        variable whose data are a fixed array then no longer matches its parameters; say
+        so, naming both, before JAX fails inside the sampler's trace.
+        """
+        rvs = [rv for rv in self.observed_nodes if not _is_node(rv.observed)]
+        if not rvs or not self.data_nodes:
+            return
+        outputs = [i for rv in rvs for i in rv.inputs if _is_node(i)]
+        values = {f.name: jax.ShapeDtypeStruct(f.shape, f.node.dtype) for f in self.free}
+        current = self.data_values()
+        data = {k: jax.ShapeDtypeStruct(v.shape, v.dtype) for k, v in current.items()}
+        described = ", ".join(f"'{k}' {v.shape}" for k, v in current.items())
+
+        def shapes(values: dict[str, Any], data: dict[str, Any]) -> list[Any]:
+            env, _ = self._walk(outputs, data, values=values)
+            return [env[id(o)] for o in outputs]
+
+        try:
+            out = jax.eval_shape(shapes, values, data)
+        except (TypeError, ValueError) as err:
+            raise ShapeError(
+                f"the model's expressions do not fit the current shapes of its Data ({described})"
+                f" after set_data: {str(err).splitlines()[0]}"
+            ) from None
+        found = {id(o): tuple(v.shape) for o, v in zip(outputs, out)}
+        for rv in rvs:
+            dist = rv.distribution
+            cls = type(dist)
+            pshapes = {
+                k: found[id(v)] if _is_node(v) else tuple(np.shape(v))
+                for k, v in zip(dist.params, rv.inputs)
+            }
+            event = tuple(cls.event_shape(pshapes, dist.static))
+            batch = [s[: len(s) - cls.param_ndims.get(k, 0)] for k, s in pshapes.items()]
+            obs_shape = tuple(np.shape(rv.observed))
+            try:
+                natural: Any = tuple(np.broadcast_shapes(*batch)) + event
+            except ValueError:
+                natural = " and ".join(str(s) for s in pshapes.values())
+            try:
+                if np.broadcast_shapes(natural, obs_shape) == obs_shape:
+                    continue
+            except (ValueError, TypeError):
+                pass
+            params = [i for i in rv.inputs if _is_node(i)]
+            datas = [n for n in T.toposort(params) if n.kind == T.DATA]
+            names = ", ".join(f"'{d.name}' (now shape {tuple(np.shape(d.value))})" for d in datas)
+            raise ShapeError(
+                f"variable '{rv.name}': its observed data are a fixed array of shape "
+                f"{obs_shape}, but after set_data of {names or described} its parameters have "
+                f"shape {natural}. Give the observed values as a Data container too and "
+                "replace them in the same set_data call (or set the Data back to the old "
+                "length to sample)"
+            )
 
 
 def _name(v: Any) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 import credo
 from credo import tensor as T
 from credo.compile import CompiledModel, make_forward
-from credo.errors import SamplingError
+from credo.errors import ModelError, ParameterError, SamplingError, ShapeError
 from credo.io.idata import to_inference_data
 from credo.model import Model, modelcontext
 
@@ -32,16 +32,42 @@ _log = logging.getLogger("credo")
 _INITS = ("jitter+adapt_diag", "adapt_diag", "jitter+adapt_full", "adapt_full", "auto")
 
 
+def _is_seed_int(x: Any) -> bool:
+    return isinstance(x, int | np.integer) and not isinstance(x, bool | np.bool_) and x >= 0
+
+
 def _rng_key(random_seed: Any) -> tuple[Any, int]:
     if random_seed is None:
         seed = int(np.random.SeedSequence().generate_state(1)[0])
     elif isinstance(random_seed, np.random.Generator):
         seed = int(random_seed.integers(2**31))
-    elif isinstance(random_seed, list | tuple):
+    elif isinstance(random_seed, list | tuple) and all(_is_seed_int(s) for s in random_seed):
         seed = int(np.random.SeedSequence([int(s) for s in random_seed]).generate_state(1)[0])
-    else:
+    elif _is_seed_int(random_seed):
         seed = int(random_seed)
+    else:
+        raise ParameterError(
+            "random_seed must be None, a non-negative int, a list of them or a "
+            f"numpy.random.Generator, got {random_seed!r}"
+        )
     return jax.random.key(seed), seed
+
+
+def _check_count(what: str, value: Any) -> None:
+    if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
+        raise ParameterError(f"sample: {what} must be a positive int, got {value!r}")
+
+
+def _check_posterior_names(model: Model, var_names: Any) -> None:
+    """``sample(var_names=...)`` keeps free variables and Deterministics, by name."""
+    names = _as_names(var_names) or []
+    known = [v.name for v in model.free_RVs] + [v.name for v in model.deterministics]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ModelError(
+            f"sample: var_names {unknown} are not free variables or Deterministics of the "
+            f"model; those are {known}"
+        )
 
 
 def _default_cores() -> int:
@@ -174,9 +200,14 @@ def sample(
         raise ValueError(f"sample: init must be one of {_INITS}, got {init!r}")
     if cores is None:
         cores = _default_cores()
+    _check_count("cores", cores)
     if chains is None:
         chains = max(2, cores)
+    _check_count("chains", chains)
+    key, seed = _rng_key(random_seed)  # a bad seed is refused before any compilation
+    _check_posterior_names(model, var_names)
     cm = model.compiled()
+    cm.check_observed_shapes()
     if cm.discrete_free:
         raise SamplingError(
             f"free discrete variables {cm.discrete_free}: credo's NUTS samples continuous "
@@ -184,7 +215,6 @@ def sample(
         )
     if cm.dim == 0:
         raise SamplingError("the model has no free random variables to sample")
-    key, seed = _rng_key(random_seed)
     init_key, run_key = jax.random.split(key)
     rng = np.random.default_rng(np.asarray(jax.random.key_data(init_key)).ravel().tolist())
     positions0 = init_nuts(cm, chains, rng, jitter=init.startswith("jitter"), initvals=initvals)
@@ -372,6 +402,28 @@ def _posterior_dict(trace: Any) -> dict[str, np.ndarray]:
     return {k: np.asarray(v.values) for k, v in ds.data_vars.items()}
 
 
+def _check_trace_shapes(cm: CompiledModel, post: dict[str, np.ndarray]) -> None:
+    """Each free variable's draws, ``(chain, draw, *shape)``, must have the model's shape: a
+    trace of another model with the same names would otherwise give garbage."""
+    lead = None
+    for f in cm.free:
+        if f.name not in post:
+            continue
+        arr = post[f.name]
+        if arr.ndim < 2 or tuple(arr.shape[2:]) != tuple(f.shape):
+            raise ShapeError(
+                f"the trace's '{f.name}' has draws of shape {tuple(arr.shape[2:])} (after "
+                f"chain, draw) but the model's '{f.name}' has shape {tuple(f.shape)}: the "
+                "trace was drawn from another model (or another version of this one)"
+            )
+        if lead is not None and tuple(arr.shape[:2]) != lead:
+            raise ShapeError(
+                f"the trace's '{f.name}' has {arr.shape[:2]} (chain, draw), other "
+                f"variables {lead}: the trace's groups do not belong together"
+            )
+        lead = tuple(arr.shape[:2])
+
+
 def sample_posterior_predictive(
     trace: Any,
     model: Model | None = None,
@@ -394,6 +446,7 @@ def sample_posterior_predictive(
     missing = [n for n in free_names if n not in post]
     if missing:
         raise KeyError(f"the trace has no draws of the free variables {missing}")
+    _check_trace_shapes(cm, post)
     names = _as_names(var_names) or [v.name for v in model.observed_RVs]
     _check_names(model, names)
     # Variables asked for are redrawn; every other free variable keeps its posterior draw.
@@ -430,8 +483,10 @@ def compute_log_likelihood(
     ``log_likelihood`` group (for ``az.loo`` / ``az.compare``)."""
     model = modelcontext(model)
     cm = model.compiled()
+    cm.check_observed_shapes()
     post = _posterior_dict(idata)
     free_names = [f.name for f in cm.free]
+    _check_trace_shapes(cm, post)
     chains, draws = post[free_names[0]].shape[:2]
     flat = {n: post[n].reshape((chains * draws,) + post[n].shape[2:]) for n in free_names}
     out = cm.loglik_batch(flat, cm.data_values())

@@ -78,6 +78,8 @@ class TensorVariable:
         self.transform: Any = None
         self.model: Any = None
         self.dims: tuple[str | None, ...] | None = None
+        # Why iterating this node is a mistake, where it is (a packed vector, say).
+        self.iter_error: str | None = None
 
     # -- identity -------------------------------------------------------------------
     __hash__ = object.__hash__
@@ -114,6 +116,8 @@ class TensorVariable:
     def __iter__(self):  # type: ignore[no-untyped-def]
         if not self.shape:
             raise TypeError(f"cannot iterate over the scalar {self.label}")
+        if self.iter_error is not None:
+            raise ShapeError(self.iter_error)
         for i in range(self.shape[0]):
             yield self[i]
 

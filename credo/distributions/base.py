@@ -450,12 +450,16 @@ def _model_error(msg: str) -> Exception:
 def _as_shape(shape: Any, label: str) -> tuple[int, ...]:
     try:
         if isinstance(shape, int | np.integer):
-            return (int(shape),)
-        return tuple(int(s) for s in shape)
+            out: tuple[int, ...] = (int(shape),)
+        else:
+            out = tuple(int(s) for s in shape)
     except TypeError:
         raise ShapeError(
             f"{label}: shape must be an int or a tuple of ints, got {shape!r}"
         ) from None
+    if any(s < 0 for s in out):
+        raise ShapeError(f"{label}: shape {out} has a negative length; lengths must be >= 0")
+    return out
 
 
 def _shape_of(x: Any) -> tuple[int, ...]:

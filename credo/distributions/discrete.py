@@ -16,7 +16,7 @@ from jax.scipy.special import gammaln, xlog1py, xlogy
 
 from credo import tensor as T
 from credo.distributions.base import Discrete, nonnegative, positive, unit
-from credo.errors import ParameterError
+from credo.errors import ParameterError, warn_user
 
 __all__ = [
     "Bernoulli",
@@ -376,6 +376,20 @@ class Categorical(Discrete):
             _exclusive("Categorical", given, ("p",), ("logit_p",))
             given["p"] = softmax(_float(given.pop("logit_p")), axis=-1)
         return given
+
+    @classmethod
+    def _check_constant_params(cls, params: dict[str, Any], label: str) -> None:
+        super()._check_constant_params(params, label)
+        p = params["p"]
+        if isinstance(p, T.TensorVariable):
+            return
+        total = np.sum(p, axis=-1, keepdims=True)
+        if not np.allclose(total, 1.0, rtol=0, atol=1e-8):
+            warn_user(
+                f"{label}: p values sum up to {np.ravel(total)[:5].tolist()}, instead of 1.0; "
+                "they are rescaled to sum to 1. Rescale them yourself to remove this warning"
+            )
+            params["p"] = np.asarray(p / total)
 
     @classmethod
     def bounds(cls, p: Any) -> tuple[Any, Any]:
