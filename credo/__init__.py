@@ -43,6 +43,7 @@ _enable_compilation_cache()
 import xarray as _xarray  # noqa: E402,F401
 
 from credo import math  # noqa: E402
+from credo._version import __version__ as __version__  # noqa: E402
 from credo.distributions import *  # noqa: E402,F403
 from credo.distributions import __all__ as _dist_all  # noqa: E402
 from credo.errors import (  # noqa: E402
@@ -85,8 +86,6 @@ from credo.stats import (  # noqa: E402
     traceplot,
 )
 from credo.tensor import TensorVariable  # noqa: E402
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Model",

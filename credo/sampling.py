@@ -12,8 +12,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-import credo
+from credo import diagnostics
 from credo import tensor as T
+from credo._version import __version__
 from credo.compile import CompiledModel, make_forward
 from credo.errors import ModelError, ParameterError, SamplingError, ShapeError
 from credo.io.idata import to_inference_data
@@ -220,6 +221,8 @@ def sample(
     positions0 = init_nuts(cm, chains, rng, jitter=init.startswith("jitter"), initvals=initvals)
     dense = init.endswith("adapt_full")
 
+    if compute_convergence_checks:
+        diagnostics.preload()  # its import overlaps XLA's compilation
     progress = SamplingProgress(chains, tune, draws, enabled=progressbar)
     t0 = time.perf_counter()
     with progress:
@@ -260,9 +263,9 @@ def sample(
     groups["observed_data"] = observed
     groups["constant_data"] = constant
     attrs = {
-        "credo_version": credo.__version__,
+        "credo_version": __version__,
         "inference_library": "credo",
-        "inference_library_version": credo.__version__,
+        "inference_library_version": __version__,
         "sampling_time": float(result.sampling_seconds),
         "compile_time": float(result.compile_seconds),
         "wall_time": float(wall),
@@ -306,15 +309,11 @@ def _convergence_warnings(
     n_chains, n_draws = post.sizes.get("chain", 0), post.sizes.get("draw", 0)
     if n_draws < 4:
         return
-    from credo.diagnostics import ess_bulk, rhat
-
     rhats, esss = [], []
     for name in model_free:
-        arr = np.asarray(post[name].values, dtype=float)
-        flat = arr.reshape(n_chains, n_draws, -1)
-        for k in range(flat.shape[-1]):
-            rhats.append(rhat(flat[:, :, k]))
-            esss.append(ess_bulk(flat[:, :, k]))
+        flat = np.asarray(post[name].values, dtype=float).reshape(n_chains, n_draws, -1)
+        rhats.extend(np.atleast_1d(diagnostics.rhat(flat)).tolist())
+        esss.extend(np.atleast_1d(diagnostics.ess_bulk(flat)).tolist())
     max_rhat = float(np.nanmax(rhats)) if rhats and not np.all(np.isnan(rhats)) else 1.0
     min_ess = float(np.nanmin(esss)) if esss and not np.all(np.isnan(esss)) else np.inf
     if n_chains >= 2 and max_rhat > 1.01:
@@ -374,7 +373,7 @@ def sample_prior_predictive(
         "observed_data": observed,
         "constant_data": constant,
     }
-    return to_inference_data(model, groups, attrs={"credo_version": credo.__version__})
+    return to_inference_data(model, groups, attrs={"credo_version": __version__})
 
 
 def _batched_forward(cm: CompiledModel, names: list[str], fixed: Any) -> Any:
@@ -465,7 +464,7 @@ def sample_posterior_predictive(
         groups["predictions_constant_data"] = {
             k: np.asarray(v) for k, v in cm.data_values().items()
         }
-    new = to_inference_data(model, groups, attrs={"credo_version": credo.__version__})
+    new = to_inference_data(model, groups, attrs={"credo_version": __version__})
     if extend_inferencedata and not isinstance(trace, dict):
         for g in new.children:
             trace[g] = new[g]
