@@ -46,18 +46,11 @@ class FreeVar:
 
 
 def compile_model(model: Any) -> CompiledModel:
-    """The compiled functions of ``model``, cached per model structure."""
-    root = model.root
-    key = ("compiled", root.structure_version)
-    cm = root._compiled.get(key)
-    if cm is None:
-        cm = CompiledModel(root)
-        root._compiled[key] = cm
-    return cm
+    """The compiled functions of ``model``, cached per model structure by the model."""
+    return model.compiled()
 
 
-def _is_node(x: Any) -> bool:
-    return isinstance(x, T.TensorVariable)
+_is_node = T.is_node
 
 
 class CompiledModel:
@@ -354,6 +347,17 @@ class CompiledModel:
             if not bool(jnp.all(jnp.isfinite(val))):
                 bad.append(t.name)
         return bad
+
+    def batched_forward(self, names: Sequence[str], fixed: Sequence[str]) -> Any:
+        """:func:`make_forward` jitted and vectorised over draws, built once per
+        (names, fixed): ``(rng_keys (n,), fixed {name: (n, ...)}, data) -> {name: (n, ...)}``."""
+        key = ("forward", tuple(names), tuple(fixed))
+        fn = self._cache.get(key)
+        if fn is None:
+            forward = make_forward(self, names, fixed_names=fixed)
+            fn = jax.jit(jax.vmap(forward, in_axes=(0, 0 if fixed else None, None)))
+            self._cache[key] = fn
+        return fn
 
     def check_observed_shapes(self) -> None:
         """Fixed observed arrays must still fit their parameters after ``set_data``.

@@ -1,30 +1,26 @@
-"""Model: the context stack, the registry of named variables, coords/dims, Data,
-Deterministic and Potential.
+"""Model: the registry of named variables, coords/dims, Data, Deterministic and Potential.
 
-The model context stack (thread-local) is the only global state in credo.
+The model context stack (thread-local, in ``credo.context``) is the only global state in
+credo.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
 
+from credo import context
 from credo import tensor as T
+from credo.context import modelcontext
 from credo.errors import DataError, ModelError, ShapeError
 
 __all__ = ["Model", "Data", "Deterministic", "Potential", "set_data", "modelcontext"]
 
-_local = threading.local()
-
-
-def _stack() -> list[Model]:
-    if not hasattr(_local, "stack"):
-        _local.stack = []
-    return _local.stack
+# ``transform=`` not given: the distribution's default transform.
+UNSET: Any = object()
 
 
 class Model:
@@ -66,20 +62,15 @@ class Model:
 
     # -- context -----------------------------------------------------------------------
     def __enter__(self) -> Model:
-        _stack().append(self)
+        context.push(self)
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        _stack().pop()
+        context.pop()
 
     @classmethod
     def get_context(cls, error_if_none: bool = True) -> Model | None:
-        stack = _stack()
-        if stack:
-            return stack[-1]
-        if error_if_none:
-            raise ModelError("no model on the context stack: use `with credo.Model():`")
-        return None
+        return context.current(error_if_none)
 
     # -- registry views ---------------------------------------------------------------------
     @property
@@ -274,8 +265,6 @@ class Model:
         transform: Any = None,
         initval: Any = None,
     ) -> T.TensorVariable:
-        from credo.distributions.base import UNSET
-
         root = self.root
         dist = rv.distribution
         if observed is not None:
@@ -311,9 +300,16 @@ class Model:
 
     # -- compiled functions (see credo.compile) -----------------------------------------
     def compiled(self) -> Any:
-        from credo.compile import compile_model
+        """The model's compiled functions (``credo.compile.CompiledModel``), built once per
+        model structure: registering a variable makes the next call build anew."""
+        from credo.compile import CompiledModel
 
-        return compile_model(self.root)
+        root = self.root
+        cm = root._compiled.get(root.structure_version)
+        if cm is None:
+            cm = CompiledModel(root)
+            root._compiled[root.structure_version] = cm
+        return cm
 
     def initial_point(self, random_seed: int | None = None) -> dict[str, np.ndarray]:
         """Constrained starting values of the free variables (moment-like defaults)."""
@@ -346,16 +342,6 @@ class Model:
 
     def set_data(self, name: str, value: Any, coords: dict[str, Any] | None = None) -> None:
         set_data({name: value}, model=self, coords=coords)
-
-
-def modelcontext(model: Model | None) -> Model:
-    """``model`` if given, else the innermost model on the context stack."""
-    if model is not None:
-        return model
-    ctx = Model.get_context(error_if_none=False)
-    if ctx is None:
-        raise ModelError("no model given and none on the context stack")
-    return ctx
 
 
 def _describe_var(var: T.TensorVariable) -> str:

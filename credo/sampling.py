@@ -15,7 +15,7 @@ import numpy as np
 from credo import diagnostics
 from credo import tensor as T
 from credo._version import __version__
-from credo.compile import CompiledModel, make_forward
+from credo.compile import CompiledModel
 from credo.errors import ModelError, ParameterError, SamplingError, ShapeError
 from credo.io.idata import to_inference_data
 from credo.model import Model, modelcontext
@@ -362,7 +362,7 @@ def sample_prior_predictive(
     _check_names(model, names)
     key, _ = _rng_key(random_seed)
     keys = jax.random.split(key, int(draws))
-    out = _batched_forward(cm, names, ())(keys, {}, cm.data_values())
+    out = cm.batched_forward(names, ())(keys, {}, cm.data_values())
     res = {k: np.asarray(v)[None] for k, v in out.items()}
     if not return_inferencedata:
         return {k: v[0] for k, v in res.items()}
@@ -374,17 +374,6 @@ def sample_prior_predictive(
         "constant_data": constant,
     }
     return to_inference_data(model, groups, attrs={"credo_version": __version__})
-
-
-def _batched_forward(cm: CompiledModel, names: list[str], fixed: Any) -> Any:
-    """The jitted, draw-vectorised forward sampler, cached per compiled model."""
-    key = ("forward", tuple(names), tuple(fixed))
-    fn = cm._cache.get(key)
-    if fn is None:
-        forward = make_forward(cm, names, fixed_names=fixed)
-        fn = jax.jit(jax.vmap(forward, in_axes=(0, 0 if fixed else None, None)))
-        cm._cache[key] = fn
-    return fn
 
 
 def _check_names(model: Model, names: list[str]) -> None:
@@ -454,7 +443,7 @@ def sample_posterior_predictive(
     flat = {n: post[n].reshape((chains * draws,) + post[n].shape[2:]) for n in fixed}
     key, _ = _rng_key(random_seed)
     keys = jax.random.split(key, chains * draws)
-    out = _batched_forward(cm, names, fixed)(keys, flat, cm.data_values())
+    out = cm.batched_forward(names, fixed)(keys, flat, cm.data_values())
     res = {k: np.asarray(v).reshape((chains, draws) + v.shape[1:]) for k, v in out.items()}
     if not return_inferencedata:
         return res

@@ -37,6 +37,7 @@ import numpy as np
 from credo import tensor as T
 from credo.distributions import transforms as tr
 from credo.errors import ParameterError, ShapeError
+from credo.model import UNSET, Model
 
 __all__ = [
     "Distribution",
@@ -48,7 +49,6 @@ __all__ = [
     "UNSET",
 ]
 
-UNSET: Any = object()
 
 
 # Parameter checks: functions valid for numpy (definition time) and jax (run time).
@@ -104,8 +104,6 @@ class Distribution:
         testval: Any = None,
         **kwargs: Any,
     ) -> T.TensorVariable:
-        from credo.model import Model
-
         if not isinstance(name, str):
             raise TypeError(
                 f"{cls.__name__}(...): the first argument must be the variable's name (a str), "

@@ -18,6 +18,7 @@ from credo import tensor as T
 from credo.distributions import transforms as tr
 from credo.distributions.base import Continuous, positive
 from credo.errors import ParameterError
+from credo.special import log1mexp
 
 __all__ = [
     "Normal",
@@ -50,8 +51,7 @@ _SQRT_HALF = float(np.sqrt(0.5))
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _is_node(x: Any) -> bool:
-    return isinstance(x, T.TensorVariable)
+_is_node = T.is_node
 
 
 def _floats(given: dict[str, Any]) -> dict[str, Any]:
@@ -136,14 +136,6 @@ def _log_ndtr(x: Any) -> Any:
     return jnp.where(x < 0, left, right)
 
 
-def _log1mexp(d: Any) -> Any:
-    """log(1 - exp(d)) for d <= 0 (Maechler 2012: switch at -log 2)."""
-    cut = -_LOG_2
-    near = jnp.log(-jnp.expm1(jnp.maximum(d, cut)))
-    far = jnp.log1p(-jnp.exp(jnp.minimum(d, cut)))
-    return jnp.where(d > cut, near, far)
-
-
 def _log_ndtr_diff(a: Any, b: Any) -> Any:
     """log(Phi(b) - Phi(a)) for a < b (either may be infinite), without cancellation.
 
@@ -153,7 +145,7 @@ def _log_ndtr_diff(a: Any, b: Any) -> Any:
     lo = jnp.where(flip, -b, a)
     hi = jnp.where(flip, -a, b)
     lhi = _log_ndtr(hi)
-    return lhi + _log1mexp(_log_ndtr(lo) - lhi)
+    return lhi + log1mexp(lhi - _log_ndtr(lo))
 
 
 def _standard(bound: Any, mu: Any, sigma: Any, fill: float) -> Any:

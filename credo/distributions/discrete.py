@@ -17,6 +17,7 @@ from jax.scipy.special import gammaln, xlog1py, xlogy
 from credo import tensor as T
 from credo.distributions.base import Discrete, nonnegative, positive, unit
 from credo.errors import ParameterError, warn_user
+from credo.special import log1mexp
 
 __all__ = [
     "Bernoulli",
@@ -33,8 +34,7 @@ __all__ = [
 
 
 # -- helpers ----------------------------------------------------------------------------------
-def _is_node(x: Any) -> bool:
-    return isinstance(x, T.TensorVariable)
+_is_node = T.is_node
 
 
 def _nonneg_int(x: Any) -> Any:
@@ -85,14 +85,6 @@ def _bcast(shape: tuple, *params: Any) -> list[Any]:
 
 def _full_int(shape: tuple, x: Any) -> Any:
     return jnp.broadcast_to(jnp.asarray(x), shape).astype(jnp.int64)
-
-
-def _log1mexp(d: Any) -> Any:
-    """log(1 - exp(d)) for d <= 0 (Maechler 2012: switch at -log 2)."""
-    cut = -float(np.log(2.0))
-    near = jnp.log(-jnp.expm1(jnp.maximum(d, cut)))
-    far = jnp.log1p(-jnp.exp(jnp.minimum(d, cut)))
-    return jnp.where(d > cut, near, far)
 
 
 def _index(value: Any, hi: int) -> Any:
@@ -446,7 +438,7 @@ class OrderedLogistic(Discrete):
         inner = ~first & ~last
         a_in = jnp.where(inner, a, b - 1.0)  # keeps the unused branch finite
         # log(F(b) - F(a)) = log(1 - e^(a-b)) + log F(b) + log(1 - F(a)), each term stable.
-        mid = _log1mexp(a_in - b) - jax.nn.softplus(-b) - jax.nn.softplus(a_in)
+        mid = log1mexp(b - a_in) - jax.nn.softplus(-b) - jax.nn.softplus(a_in)
         return jnp.where(first, -jax.nn.softplus(-b), jnp.where(last, -jax.nn.softplus(a), mid))
 
     @classmethod
