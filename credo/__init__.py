@@ -53,7 +53,7 @@ from credo.errors import (  # noqa: E402
     SamplingError,
     ShapeError,
 )
-from credo.graph import model_to_graphviz  # noqa: E402
+from credo.graphviz import model_to_graphviz  # noqa: E402
 from credo.io import load_trace, save_trace  # noqa: E402
 from credo.math import expand_packed_triangular  # noqa: E402
 from credo.model import (  # noqa: E402

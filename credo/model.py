@@ -336,7 +336,7 @@ class Model:
         return float(self.compile_logp(jacobian=jacobian)(pt))
 
     def to_graphviz(self, **kwargs: Any) -> Any:
-        from credo.graph import model_to_graphviz
+        from credo.graphviz import model_to_graphviz
 
         return model_to_graphviz(self, **kwargs)
 
