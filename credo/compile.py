@@ -32,6 +32,28 @@ from credo.errors import ModelError, ShapeError
 __all__ = ["CompiledModel", "FreeVar", "compile_model"]
 
 
+# Runs of at least this many like scalar free variables share one vectorised log-density
+# term (see ScalarBlock); below it, each variable keeps its own (small models' programs stay
+# as they were).
+MIN_BLOCK = 16
+
+
+@dataclass(frozen=True)
+class ScalarBlock:
+    """Consecutive free variables in the flat vector, all scalar, of one univariate
+    distribution class with the same static parameters and the same parameter-free
+    elementwise transform (or none): their log-densities and log-Jacobians are one
+    vectorised term, so the traced program does not grow by a logp per variable
+    (a model of 1,000 scalar variables created in a loop)."""
+
+    start: int
+    members: tuple[FreeVar, ...]
+
+    @property
+    def stop(self) -> int:
+        return self.start + len(self.members)
+
+
 @dataclass(frozen=True)
 class FreeVar:
     """One free variable's place in the flat unconstrained vector."""
@@ -73,6 +95,7 @@ class CompiledModel:
             offset += size
         self.free = free
         self.dim = offset
+        self.blocks = _scalar_blocks(free)
         self._free_ids = {id(f.node): f for f in free}
         self._cache: dict[Any, Any] = {}
         self.logdensity = self._make_logdensity()
@@ -96,18 +119,20 @@ class CompiledModel:
         data: dict[str, Any],
         theta: Any = None,
         values: dict[str, Any] | None = None,
+        given: dict[int, Any] | None = None,
     ) -> tuple[dict[int, Any], Any]:
         """Evaluate ``outputs`` (and everything they need) in one topological pass.
 
         Free variables come from ``theta`` (unconstrained, transformed back; the
-        log-Jacobians are summed) or from ``values`` (constrained, by name).
+        log-Jacobians are summed) or from ``values`` (constrained, by name); nodes in
+        ``given`` (id -> value) are taken as they are (their log-Jacobians are the caller's).
         Returns (id(node) -> value, summed log-Jacobian).
         """
-        env: dict[int, Any] = {}
+        env: dict[int, Any] = dict(given or {})
         logjac = jnp.zeros(())
 
         def deps(node: T.TensorVariable) -> list[T.TensorVariable]:
-            if node.kind == T.DATA:
+            if node.kind == T.DATA or id(node) in env:
                 return []
             if node.kind == T.RV and node.observed is None:
                 tr = node.transform
@@ -119,6 +144,8 @@ class CompiledModel:
             return [i for i in node.inputs if _is_node(i)]
 
         for node in T.toposort(outputs, deps):
+            if id(node) in env:
+                continue
             if node.kind == T.DATA:
                 env[id(node)] = data[node.name] if node.name in data else node.value
             elif node.kind == T.RV and node.observed is None:
@@ -158,12 +185,31 @@ class CompiledModel:
 
     # -- the sampler's log-density ----------------------------------------------------------
     def _make_logdensity(self) -> Callable[[Any, dict[str, Any]], Any]:
-        rvs = self.free_nodes + self.observed_nodes
-        outputs = self._rv_outputs(rvs) + self.potential_nodes
+        blocks = self.blocks
+        in_block = {id(f.node) for b in blocks for f in b.members}
+        rvs = [rv for rv in self.free_nodes + self.observed_nodes if id(rv) not in in_block]
+        block_params = [
+            p for b in blocks for f in b.members for p in f.node.inputs if _is_node(p)
+        ]
+        outputs = self._rv_outputs(rvs) + self.potential_nodes + block_params
+        # Block members that other terms read (e.g. b_i in mu = sum_i b_i * x_i).
+        read = _free_nodes_read(outputs, in_block)
 
         def logdensity(theta: Any, data: dict[str, Any]) -> Any:
-            env, logjac = self._walk(outputs, data, theta=theta)
-            total = logjac
+            given: dict[int, Any] = {}
+            total = jnp.zeros(())
+            values = []
+            for b in blocks:
+                x, lj = _block_values(b, theta)
+                total = total + lj
+                values.append(x)
+                for j, f in enumerate(b.members):
+                    if id(f.node) in read:
+                        given[id(f.node)] = x[j]
+            env, logjac = self._walk(outputs, data, theta=theta, given=given)
+            total = total + logjac
+            for b, x in zip(blocks, values):
+                total = total + jnp.sum(_block_logp(b, x, env))
             for rv in rvs:
                 total = total + jnp.sum(self._rv_logp(rv, env))
             for pot in self.potential_nodes:
@@ -416,6 +462,86 @@ class CompiledModel:
                 "replace them in the same set_data call (or set the Data back to the old "
                 "length to sample)"
             )
+
+
+def _block_key(f: FreeVar) -> Any:
+    """What free variables must share to join one ScalarBlock (None: they cannot)."""
+    dist = f.node.distribution
+    cls = type(dist)
+    tr = f.transform
+    if f.shape != () or cls.ndim_supp != 0 or cls.discrete or any(cls.param_ndims.values()):
+        return None
+    if tr is not None and (tr.event_ndim != 0 or tr.inputs):
+        return None
+    try:
+        static = tuple(sorted(dist.static.items()))
+        hash(static)
+    except TypeError:
+        return None
+    return (cls, static, id(tr) if tr is not None else None)
+
+
+def _scalar_blocks(free: list[FreeVar]) -> list[ScalarBlock]:
+    blocks: list[ScalarBlock] = []
+    run: list[FreeVar] = []
+
+    def close() -> None:
+        if len(run) >= MIN_BLOCK:
+            blocks.append(ScalarBlock(run[0].offset, tuple(run)))
+        run.clear()
+
+    for f in free:
+        key = _block_key(f)
+        if run and (key is None or key != _block_key(run[-1])):
+            close()
+        if key is not None:
+            run.append(f)
+    close()
+    return blocks
+
+
+def _free_nodes_read(outputs: Sequence[Any], ids: set[int]) -> set[int]:
+    """Which of the free variables ``ids`` the outputs read, as ``CompiledModel._walk`` from
+    ``theta`` walks them (other free variables' transforms read their inputs)."""
+
+    def deps(node: T.TensorVariable) -> list[T.TensorVariable]:
+        if node.kind == T.DATA or id(node) in ids:
+            return []
+        if node.kind == T.RV and node.observed is None:
+            tr = node.transform
+            return [i for i in tr.inputs if _is_node(i)] if tr is not None else []
+        if node.kind == T.RV:
+            return [node.observed] if _is_node(node.observed) else []
+        return [i for i in node.inputs if _is_node(i)]
+
+    return {id(n) for n in T.toposort(outputs, deps) if id(n) in ids}
+
+
+def _block_values(block: ScalarBlock, theta: Any) -> tuple[Any, Any]:
+    """The block's constrained values (k,) and their summed log-Jacobian."""
+    y = theta[block.start : block.stop]
+    tr = block.members[0].transform
+    if tr is None:
+        return y, jnp.zeros(())
+    return tr.backward(y), jnp.sum(tr.log_jac_det(y))
+
+
+def _block_logp(block: ScalarBlock, x: Any, env: dict[int, Any]) -> Any:
+    """The members' log-densities (k,) in one vectorised call: each parameter is the one
+    value all members share, or the members' values stacked."""
+    first = block.members[0].node.distribution
+    params: dict[str, Any] = {}
+    for i, pname in enumerate(first.params):
+        column = [f.node.inputs[i] for f in block.members]
+        if all(c is column[0] for c in column):
+            params[pname] = env[id(column[0])] if _is_node(column[0]) else column[0]
+        elif not any(_is_node(c) for c in column):
+            params[pname] = np.stack([np.asarray(c) for c in column])
+        else:
+            params[pname] = jnp.stack(
+                [env[id(c)] if _is_node(c) else jnp.asarray(c) for c in column]
+            )
+    return first.checked_logp(x, params)
 
 
 def _name(v: Any) -> str:
