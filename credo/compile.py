@@ -98,11 +98,11 @@ class CompiledModel:
         self.blocks = _scalar_blocks(free)
         self._free_ids = {id(f.node): f for f in free}
         self._cache: dict[Any, Any] = {}
+        self._parts_plan: Any = None
         self.logdensity = self._make_logdensity()
         self.logdensity_and_grad = jax.jit(jax.value_and_grad(self.logdensity))
-        self.constrained = jax.jit(self._constrained)
-        # Many draws at once: (n, dim) -> {name: (n, *shape)}.
-        self.constrained_batch = jax.jit(jax.vmap(self._constrained, in_axes=(0, None)))
+        self._parts = jax.jit(self._constrained_parts)
+        self._parts_batch = jax.jit(jax.vmap(self._constrained_parts, in_axes=(0, None)))
         self.loglik_batch = jax.jit(jax.vmap(self.pointwise_loglik, in_axes=(0, None)))
 
     # -- helpers ----------------------------------------------------------------------------
@@ -184,6 +184,33 @@ class CompiledModel:
         return out
 
     # -- the sampler's log-density ----------------------------------------------------------
+    def _block_plan(self, outputs: Sequence[Any]) -> Callable[[Any], tuple[dict, list, Any]]:
+        """``theta -> (given, block values, their log-Jacobian)`` for ``_walk(outputs, ...,
+        given=given)``: stacks of consecutive block members (beta = stack([b0, b1, ...]))
+        are slices of the block's vector; members read one by one (mu = b0 * x0 + ...) are
+        its entries."""
+        blocks = self.blocks
+        in_block = {id(f.node) for b in blocks for f in b.members}
+        slices = _stacks_of_members(outputs, blocks)
+        read = _free_nodes_read(outputs, in_block, set(slices))
+
+        def plan(theta: Any) -> tuple[dict, list, Any]:
+            given: dict[int, Any] = {}
+            logjac = jnp.zeros(())
+            values = []
+            for b in blocks:
+                x, lj = _block_values(b, theta)
+                logjac = logjac + lj
+                values.append(x)
+                for j, f in enumerate(b.members):
+                    if id(f.node) in read:
+                        given[id(f.node)] = x[j]
+            for node_id, (k, i, j) in slices.items():
+                given[node_id] = values[k][i:j]
+            return given, values, logjac
+
+        return plan
+
     def _make_logdensity(self) -> Callable[[Any, dict[str, Any]], Any]:
         blocks = self.blocks
         in_block = {id(f.node) for b in blocks for f in b.members}
@@ -192,20 +219,10 @@ class CompiledModel:
             p for b in blocks for f in b.members for p in f.node.inputs if _is_node(p)
         ]
         outputs = self._rv_outputs(rvs) + self.potential_nodes + block_params
-        # Block members that other terms read (e.g. b_i in mu = sum_i b_i * x_i).
-        read = _free_nodes_read(outputs, in_block)
+        plan = self._block_plan(outputs)
 
         def logdensity(theta: Any, data: dict[str, Any]) -> Any:
-            given: dict[int, Any] = {}
-            total = jnp.zeros(())
-            values = []
-            for b in blocks:
-                x, lj = _block_values(b, theta)
-                total = total + lj
-                values.append(x)
-                for j, f in enumerate(b.members):
-                    if id(f.node) in read:
-                        given[id(f.node)] = x[j]
+            given, values, total = plan(theta)
             env, logjac = self._walk(outputs, data, theta=theta, given=given)
             total = total + logjac
             for b, x in zip(blocks, values):
@@ -222,6 +239,39 @@ class CompiledModel:
         outputs = self.free_nodes + self.deterministic_nodes
         env, _ = self._walk(outputs, data, theta=theta)
         return {n.name: env[id(n)] for n in outputs}
+
+    def _constrained_parts(self, theta: Any, data: dict[str, Any]) -> tuple[dict, list]:
+        """``_constrained`` with each ScalarBlock's members as one vector: a program with a
+        few outputs rather than one per variable (XLA compiles those slowly)."""
+        if self._parts_plan is None:
+            in_block = {id(f.node) for b in self.blocks for f in b.members}
+            outputs = [n for n in self.free_nodes if id(n) not in in_block]
+            outputs += self.deterministic_nodes
+            self._parts_plan = (outputs, self._block_plan(outputs))
+        outputs, plan = self._parts_plan
+        given, values, _ = plan(theta)
+        env, _ = self._walk(outputs, data, theta=theta, given=given)
+        return {n.name: env[id(n)] for n in outputs}, values
+
+    def _assemble(self, singles: dict[str, Any], values: list[Any]) -> dict[str, Any]:
+        arrays = [np.asarray(v) for v in values]
+        out: dict[str, Any] = {}
+        for f in self.free:
+            out[f.name] = singles[f.name] if f.name in singles else None
+        for k, b in enumerate(self.blocks):
+            for j, f in enumerate(b.members):
+                out[f.name] = arrays[k][..., j]
+        for d in self.deterministic_nodes:
+            out[d.name] = singles[d.name]
+        return out
+
+    def constrained(self, theta: Any, data: dict[str, Any]) -> dict[str, Any]:
+        """The free variables (constrained) and Deterministics at ``theta`` (dim,)."""
+        return self._assemble(*self._parts(theta, data))
+
+    def constrained_batch(self, thetas: Any, data: dict[str, Any]) -> dict[str, Any]:
+        """Many draws at once: ``thetas`` (n, dim) -> {name: (n, *shape)}."""
+        return self._assemble(*self._parts_batch(thetas, data))
 
     # -- points ------------------------------------------------------------------------------
     def to_theta(self, point: dict[str, Any]) -> np.ndarray:
@@ -500,12 +550,34 @@ def _scalar_blocks(free: list[FreeVar]) -> list[ScalarBlock]:
     return blocks
 
 
-def _free_nodes_read(outputs: Sequence[Any], ids: set[int]) -> set[int]:
+def _stacks_of_members(
+    outputs: Sequence[Any], blocks: list[ScalarBlock]
+) -> dict[int, tuple[int, int, int]]:
+    """Stack nodes the outputs read whose inputs are consecutive members of one block:
+    id(node) -> (block index, first member, end)."""
+    where = {id(f.node): (k, j) for k, b in enumerate(blocks) for j, f in enumerate(b.members)}
+    found: dict[int, tuple[int, int, int]] = {}
+    if not where:
+        return found
+    for node in T.toposort(outputs, lambda n: [i for i in n.inputs if _is_node(i)]):
+        if not node.stacked or id(node.inputs[0]) not in where:
+            continue
+        k, i = where[id(node.inputs[0])]
+        span = [where.get(id(x)) for x in node.inputs]
+        if span == [(k, i + m) for m in range(len(node.inputs))]:
+            found[id(node)] = (k, i, i + len(node.inputs))
+    return found
+
+
+def _free_nodes_read(
+    outputs: Sequence[Any], ids: set[int], given: frozenset[int] | set[int] = frozenset()
+) -> set[int]:
     """Which of the free variables ``ids`` the outputs read, as ``CompiledModel._walk`` from
-    ``theta`` walks them (other free variables' transforms read their inputs)."""
+    ``theta`` walks them (other free variables' transforms read their inputs; nodes in
+    ``given`` are leaves)."""
 
     def deps(node: T.TensorVariable) -> list[T.TensorVariable]:
-        if node.kind == T.DATA or id(node) in ids:
+        if node.kind == T.DATA or id(node) in ids or id(node) in given:
             return []
         if node.kind == T.RV and node.observed is None:
             tr = node.transform

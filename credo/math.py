@@ -17,7 +17,7 @@ import jax.numpy as jnp
 import jax.scipy.special as jsp
 
 from credo import special
-from credo.tensor import apply, as_tensor, lift
+from credo.tensor import apply, as_tensor, lift, mark_stacked
 
 __all__ = [
     "lift",
@@ -173,7 +173,15 @@ def _stack(xs: Any, axis: int = 0) -> Any:
     return jnp.stack(jnp.broadcast_arrays(*xs), axis=axis) if axis == 0 else jnp.stack(xs, axis)
 
 
-stack = lift(_stack, "stack")
+_lifted_stack = lift(_stack, "stack")
+
+
+def stack(xs: Any, axis: int = 0) -> Any:
+    """Stack a sequence of variables (or numbers) along a new axis."""
+    out = _lifted_stack(xs, axis=axis)
+    if axis == 0 and isinstance(xs, list | tuple) and len(xs) == len(getattr(out, "inputs", ())):
+        mark_stacked(out)
+    return out
 concatenate = lift(jnp.concatenate, "concatenate")
 
 

@@ -80,6 +80,8 @@ class TensorVariable:
         self.dims: tuple[str | None, ...] | None = None
         # Why iterating this node is a mistake, where it is (a packed vector, say).
         self.iter_error: str | None = None
+        # True when the value is jnp.stack(inputs): nodes of one shape and dtype, axis 0.
+        self.stacked = False
 
     # -- identity -------------------------------------------------------------------
     __hash__ = object.__hash__
@@ -329,7 +331,9 @@ def as_tensor(x: Any) -> Any:
         return x
     if isinstance(x, list | tuple) and _contains_node(x):
         parts = [as_tensor(v) for v in x]
-        return apply(lambda *vs: jnp.stack(jnp.broadcast_arrays(*vs)), *parts, opname="stack")
+        node = apply(lambda *vs: jnp.stack(jnp.broadcast_arrays(*vs)), *parts, opname="stack")
+        mark_stacked(node)
+        return node
     if hasattr(x, "values") and hasattr(x, "index"):  # pandas Series/DataFrame
         x = x.values
     if isinstance(x, jax.Array):
@@ -340,6 +344,16 @@ def as_tensor(x: Any) -> Any:
     if arr.dtype == object:
         raise TypeError(f"cannot turn {type(x).__name__} into a tensor")
     return arr
+
+
+def mark_stacked(node: Any) -> None:
+    """Record that ``node`` stacks its inputs along a new axis 0, where they are all nodes of
+    one shape and dtype (the compiler can then hand it a slice of a vector it already has)."""
+    inputs = node.inputs if is_node(node) else ()
+    if inputs and all(is_node(i) for i in inputs):
+        first = inputs[0]
+        if all(i.shape == first.shape and i.dtype == first.dtype for i in inputs):
+            node.stacked = node.shape == (len(inputs), *first.shape) and node.dtype == first.dtype
 
 
 def _default_dtype(x: Any) -> Any:
