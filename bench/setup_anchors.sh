@@ -8,12 +8,12 @@ cd "$(dirname "$0")/.."
 
 VENV=.venv-anchors
 STAMP=$VENV/.anchors-installed
-PKGS=(pymc nutpie numpyro jax arviz)
+PKGS=(pymc nutpie numpyro jax arviz arviz-stats)
 
 source scripts/find_python.sh
 
 if [ -f "$STAMP" ] && [ -x "$VENV/bin/python" ] \
-    && "$VENV/bin/python" -c 'import pymc, nutpie, numpyro, jax, arviz' 2>/dev/null; then
+    && "$VENV/bin/python" -c 'import pymc, nutpie, numpyro, jax, arviz, arviz_stats' 2>/dev/null; then
     echo "$VENV already set up ($(cat "$STAMP"))."
     exit 0
 fi
@@ -33,6 +33,6 @@ echo "Installing ${PKGS[*]} into $VENV (takes a few minutes the first time)..."
 
 "$VENV/bin/python" - <<'EOF' >"$STAMP"
 import importlib.metadata as md
-print(" ".join(f"{p}=={md.version(p)}" for p in ("pymc", "nutpie", "numpyro", "jax", "arviz")))
+print(" ".join(f"{p}=={md.version(p)}" for p in ("pymc", "nutpie", "numpyro", "jax", "arviz", "arviz-stats")))
 EOF
 echo "Installed: $(cat "$STAMP")"

@@ -43,10 +43,17 @@ _enable_compilation_cache()
 import xarray as _xarray  # noqa: E402,F401
 
 from credo import math, smc  # noqa: E402
+from credo._version import __version__ as __version__  # noqa: E402
 from credo.distributions import *  # noqa: E402,F403
 from credo.distributions import __all__ as _dist_all  # noqa: E402
-from credo.errors import ModelError, ParameterError, SamplingError, ShapeError  # noqa: E402
-from credo.graph import model_to_graphviz  # noqa: E402
+from credo.errors import (  # noqa: E402
+    DataError,
+    ModelError,
+    ParameterError,
+    SamplingError,
+    ShapeError,
+)
+from credo.graphviz import model_to_graphviz  # noqa: E402
 from credo.intervention import do, observe  # noqa: E402
 from credo.io import load_trace, save_trace  # noqa: E402
 from credo.math import expand_packed_triangular  # noqa: E402
@@ -104,8 +111,6 @@ from credo.variational import (  # noqa: E402
 )
 from credo.variational import FullRank as FullRankApproximation  # noqa: E402
 
-__version__ = "0.1.0"
-
 __all__ = [
     "Model",
     "Data",
@@ -159,6 +164,7 @@ __all__ = [
     "ess",
     "rhat",
     "load_trace",
+    "DataError",
     "ModelError",
     "ParameterError",
     "SamplingError",

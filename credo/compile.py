@@ -27,9 +27,31 @@ import jax.numpy as jnp
 import numpy as np
 
 from credo import tensor as T
-from credo.errors import ModelError
+from credo.errors import ModelError, ShapeError
 
 __all__ = ["CompiledModel", "FreeVar", "compile_model"]
+
+
+# Runs of at least this many like scalar free variables share one vectorised log-density
+# term (see ScalarBlock); below it, each variable keeps its own (small models' programs stay
+# as they were).
+MIN_BLOCK = 16
+
+
+@dataclass(frozen=True)
+class ScalarBlock:
+    """Consecutive free variables in the flat vector, all scalar, of one univariate
+    distribution class with the same static parameters and the same parameter-free
+    elementwise transform (or none): their log-densities and log-Jacobians are one
+    vectorised term, so the traced program does not grow by a logp per variable
+    (a model of 1,000 scalar variables created in a loop)."""
+
+    start: int
+    members: tuple[FreeVar, ...]
+
+    @property
+    def stop(self) -> int:
+        return self.start + len(self.members)
 
 
 @dataclass(frozen=True)
@@ -46,18 +68,11 @@ class FreeVar:
 
 
 def compile_model(model: Any) -> CompiledModel:
-    """The compiled functions of ``model``, cached per model structure."""
-    root = model.root
-    key = ("compiled", root.structure_version)
-    cm = root._compiled.get(key)
-    if cm is None:
-        cm = CompiledModel(root)
-        root._compiled[key] = cm
-    return cm
+    """The compiled functions of ``model``, cached per model structure by the model."""
+    return model.compiled()
 
 
-def _is_node(x: Any) -> bool:
-    return isinstance(x, T.TensorVariable)
+_is_node = T.is_node
 
 
 class CompiledModel:
@@ -80,15 +95,16 @@ class CompiledModel:
             offset += size
         self.free = free
         self.dim = offset
+        self.blocks = _scalar_blocks(free)
         self._free_ids = {id(f.node): f for f in free}
         self._cache: dict[Any, Any] = {}
+        self._parts_plan: Any = None
         self.logdensity = self._make_logdensity()
         # The log-density without the transforms' log-Jacobians: find_MAP's objective.
         self.logdensity_nojac = self._make_logdensity(jacobian=False)
         self.logdensity_and_grad = jax.jit(jax.value_and_grad(self.logdensity))
-        self.constrained = jax.jit(self._constrained)
-        # Many draws at once: (n, dim) -> {name: (n, *shape)}.
-        self.constrained_batch = jax.jit(jax.vmap(self._constrained, in_axes=(0, None)))
+        self._parts = jax.jit(self._constrained_parts)
+        self._parts_batch = jax.jit(jax.vmap(self._constrained_parts, in_axes=(0, None)))
         self.loglik_batch = jax.jit(jax.vmap(self.pointwise_loglik, in_axes=(0, None)))
 
     # -- helpers ----------------------------------------------------------------------------
@@ -105,18 +121,20 @@ class CompiledModel:
         data: dict[str, Any],
         theta: Any = None,
         values: dict[str, Any] | None = None,
+        given: dict[int, Any] | None = None,
     ) -> tuple[dict[int, Any], Any]:
         """Evaluate ``outputs`` (and everything they need) in one topological pass.
 
         Free variables come from ``theta`` (unconstrained, transformed back; the
-        log-Jacobians are summed) or from ``values`` (constrained, by name).
+        log-Jacobians are summed) or from ``values`` (constrained, by name); nodes in
+        ``given`` (id -> value) are taken as they are (their log-Jacobians are the caller's).
         Returns (id(node) -> value, summed log-Jacobian).
         """
-        env: dict[int, Any] = {}
+        env: dict[int, Any] = dict(given or {})
         logjac = jnp.zeros(())
 
         def deps(node: T.TensorVariable) -> list[T.TensorVariable]:
-            if node.kind == T.DATA:
+            if node.kind == T.DATA or id(node) in env:
                 return []
             if node.kind == T.RV and node.observed is None:
                 tr = node.transform
@@ -128,6 +146,8 @@ class CompiledModel:
             return [i for i in node.inputs if _is_node(i)]
 
         for node in T.toposort(outputs, deps):
+            if id(node) in env:
+                continue
             if node.kind == T.DATA:
                 env[id(node)] = data[node.name] if node.name in data else node.value
             elif node.kind == T.RV and node.observed is None:
@@ -166,14 +186,50 @@ class CompiledModel:
         return out
 
     # -- the sampler's log-density ----------------------------------------------------------
+    def _block_plan(self, outputs: Sequence[Any]) -> Callable[[Any], tuple[dict, list, Any]]:
+        """``theta -> (given, block values, their log-Jacobian)`` for ``_walk(outputs, ...,
+        given=given)``: stacks of consecutive block members (beta = stack([b0, b1, ...]))
+        are slices of the block's vector; members read one by one (mu = b0 * x0 + ...) are
+        its entries."""
+        blocks = self.blocks
+        in_block = {id(f.node) for b in blocks for f in b.members}
+        slices = _stacks_of_members(outputs, blocks)
+        read = _free_nodes_read(outputs, in_block, set(slices))
+
+        def plan(theta: Any) -> tuple[dict, list, Any]:
+            given: dict[int, Any] = {}
+            logjac = jnp.zeros(())
+            values = []
+            for b in blocks:
+                x, lj = _block_values(b, theta)
+                logjac = logjac + lj
+                values.append(x)
+                for j, f in enumerate(b.members):
+                    if id(f.node) in read:
+                        given[id(f.node)] = x[j]
+            for node_id, (k, i, j) in slices.items():
+                given[node_id] = values[k][i:j]
+            return given, values, logjac
+
+        return plan
+
     def _make_logdensity(self, jacobian: bool = True) -> Callable[[Any, dict[str, Any]], Any]:
-        rvs = self.free_nodes + self.observed_nodes
-        outputs = self._rv_outputs(rvs) + self.potential_nodes
+        blocks = self.blocks
+        in_block = {id(f.node) for b in blocks for f in b.members}
+        rvs = [rv for rv in self.free_nodes + self.observed_nodes if id(rv) not in in_block]
         scales = [_total_size_scale(rv) for rv in rvs]
+        block_params = [
+            p for b in blocks for f in b.members for p in f.node.inputs if _is_node(p)
+        ]
+        outputs = self._rv_outputs(rvs) + self.potential_nodes + block_params
+        plan = self._block_plan(outputs)
 
         def logdensity(theta: Any, data: dict[str, Any]) -> Any:
-            env, logjac = self._walk(outputs, data, theta=theta)
-            total = logjac if jacobian else jnp.zeros(())
+            given, values, block_logjac = plan(theta)
+            env, logjac = self._walk(outputs, data, theta=theta, given=given)
+            total = block_logjac + logjac if jacobian else jnp.zeros(())
+            for b, x in zip(blocks, values):
+                total = total + jnp.sum(_block_logp(b, x, env))
             for rv, scale in zip(rvs, scales):
                 total = total + scale * jnp.sum(self._rv_logp(rv, env))
             for pot in self.potential_nodes:
@@ -203,6 +259,39 @@ class CompiledModel:
         outputs = self.free_nodes + self.deterministic_nodes
         env, _ = self._walk(outputs, data, theta=theta)
         return {n.name: env[id(n)] for n in outputs}
+
+    def _constrained_parts(self, theta: Any, data: dict[str, Any]) -> tuple[dict, list]:
+        """``_constrained`` with each ScalarBlock's members as one vector: a program with a
+        few outputs rather than one per variable (XLA compiles those slowly)."""
+        if self._parts_plan is None:
+            in_block = {id(f.node) for b in self.blocks for f in b.members}
+            outputs = [n for n in self.free_nodes if id(n) not in in_block]
+            outputs += self.deterministic_nodes
+            self._parts_plan = (outputs, self._block_plan(outputs))
+        outputs, plan = self._parts_plan
+        given, values, _ = plan(theta)
+        env, _ = self._walk(outputs, data, theta=theta, given=given)
+        return {n.name: env[id(n)] for n in outputs}, values
+
+    def _assemble(self, singles: dict[str, Any], values: list[Any]) -> dict[str, Any]:
+        arrays = [np.asarray(v) for v in values]
+        out: dict[str, Any] = {}
+        for f in self.free:
+            out[f.name] = singles[f.name] if f.name in singles else None
+        for k, b in enumerate(self.blocks):
+            for j, f in enumerate(b.members):
+                out[f.name] = arrays[k][..., j]
+        for d in self.deterministic_nodes:
+            out[d.name] = singles[d.name]
+        return out
+
+    def constrained(self, theta: Any, data: dict[str, Any]) -> dict[str, Any]:
+        """The free variables (constrained) and Deterministics at ``theta`` (dim,)."""
+        return self._assemble(*self._parts(theta, data))
+
+    def constrained_batch(self, thetas: Any, data: dict[str, Any]) -> dict[str, Any]:
+        """Many draws at once: ``thetas`` (n, dim) -> {name: (n, *shape)}."""
+        return self._assemble(*self._parts_batch(thetas, data))
 
     # -- points ------------------------------------------------------------------------------
     def to_theta(self, point: dict[str, Any]) -> np.ndarray:
@@ -392,6 +481,177 @@ class CompiledModel:
             if not bool(jnp.all(jnp.isfinite(val))):
                 bad.append(t.name)
         return bad
+
+    def batched_forward(self, names: Sequence[str], fixed: Sequence[str]) -> Any:
+        """:func:`make_forward` jitted and vectorised over draws, built once per
+        (names, fixed): ``(rng_keys (n,), fixed {name: (n, ...)}, data) -> {name: (n, ...)}``."""
+        key = ("forward", tuple(names), tuple(fixed))
+        fn = self._cache.get(key)
+        if fn is None:
+            forward = make_forward(self, names, fixed_names=fixed)
+            fn = jax.jit(jax.vmap(forward, in_axes=(0, 0 if fixed else None, None)))
+            self._cache[key] = fn
+        return fn
+
+    def check_observed_shapes(self) -> None:
+        """Fixed observed arrays must still fit their parameters after ``set_data``.
+
+        ``set_data`` may change a length (new predictors for predictions), but an observed
+        variable whose data are a fixed array then no longer matches its parameters; say
+        so, naming both, before JAX fails inside the sampler's trace.
+        """
+        rvs = [rv for rv in self.observed_nodes if not _is_node(rv.observed)]
+        if not rvs or not self.data_nodes:
+            return
+        outputs = [i for rv in rvs for i in rv.inputs if _is_node(i)]
+        values = {f.name: jax.ShapeDtypeStruct(f.shape, f.node.dtype) for f in self.free}
+        current = self.data_values()
+        data = {k: jax.ShapeDtypeStruct(v.shape, v.dtype) for k, v in current.items()}
+        described = ", ".join(f"'{k}' {v.shape}" for k, v in current.items())
+
+        def shapes(values: dict[str, Any], data: dict[str, Any]) -> list[Any]:
+            env, _ = self._walk(outputs, data, values=values)
+            return [env[id(o)] for o in outputs]
+
+        try:
+            out = jax.eval_shape(shapes, values, data)
+        except (TypeError, ValueError) as err:
+            raise ShapeError(
+                f"the model's expressions do not fit the current shapes of its Data ({described})"
+                f" after set_data: {str(err).splitlines()[0]}"
+            ) from None
+        found = {id(o): tuple(v.shape) for o, v in zip(outputs, out)}
+        for rv in rvs:
+            dist = rv.distribution
+            cls = type(dist)
+            pshapes = {
+                k: found[id(v)] if _is_node(v) else tuple(np.shape(v))
+                for k, v in zip(dist.params, rv.inputs)
+            }
+            event = tuple(cls.event_shape(pshapes, dist.static))
+            batch = [s[: len(s) - cls.param_ndims.get(k, 0)] for k, s in pshapes.items()]
+            obs_shape = tuple(np.shape(rv.observed))
+            try:
+                natural: Any = tuple(np.broadcast_shapes(*batch)) + event
+            except ValueError:
+                natural = " and ".join(str(s) for s in pshapes.values())
+            try:
+                if np.broadcast_shapes(natural, obs_shape) == obs_shape:
+                    continue
+            except (ValueError, TypeError):
+                pass
+            params = [i for i in rv.inputs if _is_node(i)]
+            datas = [n for n in T.toposort(params) if n.kind == T.DATA]
+            names = ", ".join(f"'{d.name}' (now shape {tuple(np.shape(d.value))})" for d in datas)
+            raise ShapeError(
+                f"variable '{rv.name}': its observed data are a fixed array of shape "
+                f"{obs_shape}, but after set_data of {names or described} its parameters have "
+                f"shape {natural}. Give the observed values as a Data container too and "
+                "replace them in the same set_data call (or set the Data back to the old "
+                "length to sample)"
+            )
+
+
+def _block_key(f: FreeVar) -> Any:
+    """What free variables must share to join one ScalarBlock (None: they cannot)."""
+    dist = f.node.distribution
+    cls = type(dist)
+    tr = f.transform
+    if f.shape != () or cls.ndim_supp != 0 or cls.discrete or any(cls.param_ndims.values()):
+        return None
+    if tr is not None and (tr.event_ndim != 0 or tr.inputs):
+        return None
+    try:
+        static = tuple(sorted(dist.static.items()))
+        hash(static)
+    except TypeError:
+        return None
+    return (cls, static, id(tr) if tr is not None else None)
+
+
+def _scalar_blocks(free: list[FreeVar]) -> list[ScalarBlock]:
+    blocks: list[ScalarBlock] = []
+    run: list[FreeVar] = []
+
+    def close() -> None:
+        if len(run) >= MIN_BLOCK:
+            blocks.append(ScalarBlock(run[0].offset, tuple(run)))
+        run.clear()
+
+    for f in free:
+        key = _block_key(f)
+        if run and (key is None or key != _block_key(run[-1])):
+            close()
+        if key is not None:
+            run.append(f)
+    close()
+    return blocks
+
+
+def _stacks_of_members(
+    outputs: Sequence[Any], blocks: list[ScalarBlock]
+) -> dict[int, tuple[int, int, int]]:
+    """Stack nodes the outputs read whose inputs are consecutive members of one block:
+    id(node) -> (block index, first member, end)."""
+    where = {id(f.node): (k, j) for k, b in enumerate(blocks) for j, f in enumerate(b.members)}
+    found: dict[int, tuple[int, int, int]] = {}
+    if not where:
+        return found
+    for node in T.toposort(outputs, lambda n: [i for i in n.inputs if _is_node(i)]):
+        if not node.stacked or id(node.inputs[0]) not in where:
+            continue
+        k, i = where[id(node.inputs[0])]
+        span = [where.get(id(x)) for x in node.inputs]
+        if span == [(k, i + m) for m in range(len(node.inputs))]:
+            found[id(node)] = (k, i, i + len(node.inputs))
+    return found
+
+
+def _free_nodes_read(
+    outputs: Sequence[Any], ids: set[int], given: frozenset[int] | set[int] = frozenset()
+) -> set[int]:
+    """Which of the free variables ``ids`` the outputs read, as ``CompiledModel._walk`` from
+    ``theta`` walks them (other free variables' transforms read their inputs; nodes in
+    ``given`` are leaves)."""
+
+    def deps(node: T.TensorVariable) -> list[T.TensorVariable]:
+        if node.kind == T.DATA or id(node) in ids or id(node) in given:
+            return []
+        if node.kind == T.RV and node.observed is None:
+            tr = node.transform
+            return [i for i in tr.inputs if _is_node(i)] if tr is not None else []
+        if node.kind == T.RV:
+            return [node.observed] if _is_node(node.observed) else []
+        return [i for i in node.inputs if _is_node(i)]
+
+    return {id(n) for n in T.toposort(outputs, deps) if id(n) in ids}
+
+
+def _block_values(block: ScalarBlock, theta: Any) -> tuple[Any, Any]:
+    """The block's constrained values (k,) and their summed log-Jacobian."""
+    y = theta[block.start : block.stop]
+    tr = block.members[0].transform
+    if tr is None:
+        return y, jnp.zeros(())
+    return tr.backward(y), jnp.sum(tr.log_jac_det(y))
+
+
+def _block_logp(block: ScalarBlock, x: Any, env: dict[int, Any]) -> Any:
+    """The members' log-densities (k,) in one vectorised call: each parameter is the one
+    value all members share, or the members' values stacked."""
+    first = block.members[0].node.distribution
+    params: dict[str, Any] = {}
+    for i, pname in enumerate(first.params):
+        column = [f.node.inputs[i] for f in block.members]
+        if all(c is column[0] for c in column):
+            params[pname] = env[id(column[0])] if _is_node(column[0]) else column[0]
+        elif not any(_is_node(c) for c in column):
+            params[pname] = np.stack([np.asarray(c) for c in column])
+        else:
+            params[pname] = jnp.stack(
+                [env[id(c)] if _is_node(c) else jnp.asarray(c) for c in column]
+            )
+    return first.checked_logp(x, params)
 
 
 def _total_size_scale(rv: T.TensorVariable) -> float:

@@ -16,8 +16,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from credo import tensor as T
+from credo.context import _stack
 from credo.errors import ModelError, ShapeError
-from credo.model import Model, _stack
+from credo.model import Model
 
 __all__ = ["do", "observe"]
 

@@ -16,7 +16,8 @@ import jax
 import jax.numpy as jnp
 import jax.scipy.special as jsp
 
-from credo.tensor import TensorVariable, apply, as_tensor, lift
+from credo import special
+from credo.tensor import apply, as_tensor, lift, mark_stacked
 
 __all__ = [
     "lift",
@@ -172,7 +173,15 @@ def _stack(xs: Any, axis: int = 0) -> Any:
     return jnp.stack(jnp.broadcast_arrays(*xs), axis=axis) if axis == 0 else jnp.stack(xs, axis)
 
 
-stack = lift(_stack, "stack")
+_lifted_stack = lift(_stack, "stack")
+
+
+def stack(xs: Any, axis: int = 0) -> Any:
+    """Stack a sequence of variables (or numbers) along a new axis."""
+    out = _lifted_stack(xs, axis=axis)
+    if axis == 0 and isinstance(xs, list | tuple) and len(xs) == len(getattr(out, "inputs", ())):
+        mark_stacked(out)
+    return out
 concatenate = lift(jnp.concatenate, "concatenate")
 
 
@@ -205,12 +214,8 @@ def _log_softmax(x: Any, axis: int = -1) -> Any:
 log_softmax = lift(_log_softmax, "log_softmax")
 
 
-def _log1mexp(x: Any) -> Any:
-    """log(1 - exp(-x)) for x > 0 (PyMC's convention), computed stably."""
-    return jnp.where(x < 0.6931471805599453, jnp.log(-jnp.expm1(-x)), jnp.log1p(-jnp.exp(-x)))
-
-
-log1mexp = lift(_log1mexp, "log1mexp")
+# log(1 - exp(-x)) for x > 0 (PyMC 3's convention).
+log1mexp = lift(special.log1mexp, "log1mexp")
 
 
 def _probit(p: Any) -> Any:
@@ -231,10 +236,6 @@ def dimshuffle(x: Any, *pattern: Any) -> Any:
 
 def constant(x: Any) -> Any:
     return as_tensor(x)
-
-
-def _is_node(x: Any) -> bool:
-    return isinstance(x, TensorVariable)
 
 
 def expand_packed_triangular(

@@ -29,54 +29,11 @@ import numpy as np
 
 from credo import tensor as T
 from credo.distributions import constraints as C
-from credo.distributions.base import Continuous
+from credo.distributions.base import Continuous, set_imputer
 from credo.errors import ModelError
+from credo.missing_data import ImputationWarning, MissingData, find_missing
 
 __all__ = ["ImputationWarning", "MissingData", "find_missing", "impute"]
-
-
-class ImputationWarning(UserWarning):
-    """Observed data have missing entries, which are imputed as free variables."""
-
-
-@dataclass
-class MissingData:
-    """Observed data with missing entries, as ``Model.prepare_observed`` found them.
-
-    ``values``: the data with the missing entries filled (by 0), ``mask``: True where an
-    entry is missing, ``node``: the Data container they came from, if any.
-    """
-
-    values: np.ndarray
-    mask: np.ndarray
-    node: T.TensorVariable | None = None
-
-
-def find_missing(name: str, observed: Any) -> MissingData | None:
-    """A :class:`MissingData` if ``observed`` (array, masked array or Data) has missing
-    entries, else None."""
-    node = None
-    if isinstance(observed, T.TensorVariable):
-        if observed.kind != T.DATA:
-            return None
-        node = observed
-        observed = observed.value
-    if isinstance(observed, np.ma.MaskedArray):
-        mask = np.ma.getmaskarray(observed)
-        if not mask.any():
-            return None
-        values = np.asarray(observed.filled(0))
-    else:
-        arr = np.asarray(observed)
-        if arr.dtype.kind not in "fc":
-            return None
-        mask = np.isnan(arr)
-        if not mask.any():
-            return None
-        values = np.where(mask, 0, arr)
-    if values.dtype.kind == "b":
-        values = values.astype(np.int64)
-    return MissingData(values, mask, node)
 
 
 def _gather(param: Any, full_shape: tuple[int, ...], idx: np.ndarray) -> Any:
@@ -304,3 +261,6 @@ def _impute_joint(plan: _Imputation) -> T.TensorVariable:
     )
     plan.model.register_rv(obs_rv, plan.obs_name, observed=joined, total_size=plan.total_size)
     return joined
+
+
+set_imputer(impute)

@@ -1,29 +1,26 @@
-"""Model: the context stack, the registry of named variables, coords/dims, Data,
-Deterministic and Potential.
+"""Model: the registry of named variables, coords/dims, Data, Deterministic and Potential.
 
-The model context stack (thread-local) is the only global state in credo.
+The model context stack (thread-local, in ``credo.context``) is the only global state in
+credo.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import jax.numpy as jnp
 import numpy as np
 
+from credo import context
 from credo import tensor as T
-from credo.errors import ModelError, ShapeError
+from credo.context import modelcontext
+from credo.errors import DataError, ModelError, ShapeError
 
 __all__ = ["Model", "Data", "Deterministic", "Potential", "set_data", "modelcontext"]
 
-_local = threading.local()
-
-
-def _stack() -> list[Model]:
-    if not hasattr(_local, "stack"):
-        _local.stack = []
-    return _local.stack
+# ``transform=`` not given: the distribution's default transform.
+UNSET: Any = object()
 
 
 class Model:
@@ -65,20 +62,15 @@ class Model:
 
     # -- context -----------------------------------------------------------------------
     def __enter__(self) -> Model:
-        _stack().append(self)
+        context.push(self)
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        _stack().pop()
+        context.pop()
 
     @classmethod
     def get_context(cls, error_if_none: bool = True) -> Model | None:
-        stack = _stack()
-        if stack:
-            return stack[-1]
-        if error_if_none:
-            raise ModelError("no model on the context stack: use `with credo.Model():`")
-        return None
+        return context.current(error_if_none)
 
     # -- registry views ---------------------------------------------------------------------
     @property
@@ -156,6 +148,8 @@ class Model:
             vals = tuple(range(int(length)))
         else:
             vals = None
+        if vals is not None:
+            _check_unique_coords(name, vals)
         old = self.root._coords.get(name)
         if name in self.root._coords and old is not None and vals is not None and old != vals:
             raise ModelError(f"coords '{name}' is already defined with other values")
@@ -232,7 +226,7 @@ class Model:
         Data with missing entries (NaN, or masked in a numpy masked array) come back as a
         :class:`credo.missing.MissingData`, which the distribution imputes.
         """
-        from credo.missing import find_missing
+        from credo.missing_data import find_missing
 
         if isinstance(observed, T.TensorVariable):
             if observed.kind == T.RV and observed.observed is None and observed.model is None:
@@ -240,6 +234,7 @@ class Model:
             if observed.kind == T.DATA:
                 return find_missing(name, observed) or observed
             _check_no_nan_data(self.root, name, observed, "observed data")
+            _check_observed_expression(name, observed)
             return observed
         if hasattr(observed, "values") and hasattr(observed, "index"):
             observed = observed.values
@@ -253,9 +248,10 @@ class Model:
             try:
                 arr = arr.astype(float)
             except (TypeError, ValueError):
-                raise TypeError(
+                raise DataError(
                     f"variable '{name}': observed data must be numeric, got {arr.dtype}"
                 ) from None
+        _check_numeric(f"variable '{name}': observed data", arr)
         missing = find_missing(name, arr)
         if missing is not None:
             return missing
@@ -274,8 +270,6 @@ class Model:
         initval: Any = None,
         total_size: Any = None,
     ) -> T.TensorVariable:
-        from credo.distributions.base import UNSET
-
         root = self.root
         dist = rv.distribution
         for param in rv.inputs:
@@ -314,9 +308,16 @@ class Model:
 
     # -- compiled functions (see credo.compile) -----------------------------------------
     def compiled(self) -> Any:
-        from credo.compile import compile_model
+        """The model's compiled functions (``credo.compile.CompiledModel``), built once per
+        model structure: registering a variable makes the next call build anew."""
+        from credo.compile import CompiledModel
 
-        return compile_model(self.root)
+        root = self.root
+        cm = root._compiled.get(root.structure_version)
+        if cm is None:
+            cm = CompiledModel(root)
+            root._compiled[root.structure_version] = cm
+        return cm
 
     def initial_point(self, random_seed: int | None = None) -> dict[str, np.ndarray]:
         """Constrained starting values of the free variables (moment-like defaults)."""
@@ -343,22 +344,12 @@ class Model:
         return float(self.compile_logp(jacobian=jacobian)(pt))
 
     def to_graphviz(self, **kwargs: Any) -> Any:
-        from credo.graph import model_to_graphviz
+        from credo.graphviz import model_to_graphviz
 
         return model_to_graphviz(self, **kwargs)
 
     def set_data(self, name: str, value: Any, coords: dict[str, Any] | None = None) -> None:
         set_data({name: value}, model=self, coords=coords)
-
-
-def modelcontext(model: Model | None) -> Model:
-    """``model`` if given, else the innermost model on the context stack."""
-    if model is not None:
-        return model
-    ctx = Model.get_context(error_if_none=False)
-    if ctx is None:
-        raise ModelError("no model given and none on the context stack")
-    return ctx
 
 
 def _describe_var(var: T.TensorVariable) -> str:
@@ -421,8 +412,7 @@ def Data(  # noqa: N802 (PyMC's spelling)
     if hasattr(value, "values") and hasattr(value, "index"):
         value = value.values
     arr = np.asarray(value)
-    if arr.dtype == object:
-        raise TypeError(f"Data '{name}': values must be numeric, got {arr.dtype}")
+    _check_numeric(f"Data '{name}'", arr)
     if coords:
         model.add_coords(coords)
     dims_t = None
@@ -456,6 +446,7 @@ def set_data(
         if hasattr(value, "values") and hasattr(value, "index"):
             value = value.values
         arr = np.asarray(value)
+        _check_numeric(f"set_data: '{name}'", arr)
         if arr.ndim != len(node.shape):
             raise ShapeError(
                 f"set_data: '{name}' has {len(node.shape)} dimension(s), new value has shape "
@@ -471,12 +462,12 @@ def set_data(
                 if d is None:
                     continue
                 if coords and d in coords:
-                    m._coords[d] = tuple(np.asarray(coords[d]).tolist())
+                    m._coords[d] = _check_unique_coords(d, tuple(np.asarray(coords[d]).tolist()))
                 elif m._coords.get(d) is not None and len(m._coords[d]) != n:
                     m._coords[d] = tuple(range(n))
     if coords:
         for d, v in coords.items():
-            m._coords[d] = tuple(np.asarray(v).tolist())
+            m._coords[d] = _check_unique_coords(d, tuple(np.asarray(v).tolist()))
 
 
 def Deterministic(name: str, var: Any, dims: Any = None) -> T.TensorVariable:  # noqa: N802
@@ -485,7 +476,7 @@ def Deterministic(name: str, var: Any, dims: Any = None) -> T.TensorVariable:  #
     full = model.prefix + name
     model.check_new_name(full)
     dims_t = model.resolve_dims(full, dims)
-    inner = T.as_tensor(var)
+    inner = _expression("Deterministic", full, var)
     node = T.apply(lambda x: x, inner, opname="identity")
     node.kind = T.DETERMINISTIC
     model.register_deterministic(node, full, dims_t)
@@ -498,10 +489,118 @@ def Potential(name: str, var: Any, dims: Any = None) -> T.TensorVariable:  # noq
     full = model.prefix + name
     model.check_new_name(full)
     dims_t = model.resolve_dims(full, dims)
-    inner = T.as_tensor(var)
+    inner = _expression("Potential", full, var)
     node = T.apply(lambda x: x, inner, opname="identity")
     if not np.issubdtype(node.dtype, np.floating):
         node = node.astype(np.float64)
     node.kind = T.POTENTIAL
     model.register_potential(node, full, dims_t)
     return node
+
+
+# -- checks of what the user passes -------------------------------------------------------
+def _check_numeric(what: str, arr: np.ndarray) -> None:
+    if arr.dtype.kind not in "biufc":
+        raise DataError(f"{what} must be numeric, got an array of dtype {arr.dtype}")
+
+
+def _check_unique_coords(name: str, values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Coordinate values label the positions of an axis: each must be distinct."""
+    try:
+        counts: dict[Any, int] = {}
+        for v in values:
+            counts[v] = counts.get(v, 0) + 1
+    except TypeError:  # unhashable labels: nothing to compare cheaply
+        return values
+    dup = [v for v, c in counts.items() if c > 1]
+    if dup:
+        raise ModelError(
+            f"coords '{name}': the values must be distinct, but {dup[:5]} occur more than "
+            "once; use distinct labels (or pass length= for positions only)"
+        )
+    return values
+
+
+def _expression(what: str, name: str, var: Any) -> Any:
+    """``var`` as a node or constant, or an error naming the variable."""
+    if isinstance(var, str):
+        raise ModelError(
+            f"{what}('{name}', ...): got the str {var!r}; pass an expression of the model's "
+            f"variables (e.g. a * b), or the variable itself (model[{var!r}])"
+        )
+    if callable(var) and not isinstance(var, T.TensorVariable):
+        raise ModelError(
+            f"{what}('{name}', ...): got the function {getattr(var, '__name__', var)!r}; "
+            "pass the expression it computes, e.g. "
+            f"{what}('{name}', f(a)) rather than {what}('{name}', f)"
+        )
+    try:
+        return T.as_tensor(var)
+    except TypeError:
+        raise ModelError(
+            f"{what}('{name}', ...): expected an expression of the model's variables or a "
+            f"numeric array, got {type(var).__name__}"
+        ) from None
+
+
+def _check_observed_expression(name: str, observed: T.TensorVariable) -> None:
+    """``observed=`` an expression of free variables is used without a Jacobian, which is
+    right only where its derivative with respect to the data is one: the data plus or minus
+    terms of the parameters (``y - mu``). Anything else (``y / s``, ``log(y) * s``) would
+    silently target another density."""
+    free = _free_inputs(observed)
+    if not free:
+        return  # data only: plain observed data
+    data_terms: list[Any] = []
+    param_terms: list[Any] = []
+    _additive_terms(observed, data_terms, param_terms)
+    data_leaves = {id(x) for t in data_terms for x in _leaves(t)}
+    # The data must not enter the parameter terms too (y - mu * y has derivative 1 - mu).
+    tangled = any(id(x) in data_leaves for t in param_terms for x in _leaves(t) if _big(x))
+    if data_terms and not tangled:
+        return
+    raise ModelError(
+        f"variable '{name}': observed= is an expression of the free variable(s) "
+        f"{sorted(free)} whose derivative with respect to the data is not one "
+        f"({observed.label}); its log-density would need a Jacobian term credo does not add. "
+        "Only a shift of the data (observed=y - mu) is allowed: put the parameters in the "
+        "distribution instead (e.g. Normal(name, mu, sigma, observed=y)), or write the "
+        "log-density term, Jacobian included, with pm.Potential"
+    )
+
+
+def _free_inputs(node: T.TensorVariable) -> set[str]:
+    return {n.label for n in T.toposort([node]) if n.kind == T.RV and n.observed is None}
+
+
+def _additive_terms(node: Any, data_terms: list[Any], param_terms: list[Any]) -> None:
+    """Split ``node`` at its sums and differences into RV-free terms and the others."""
+    if not isinstance(node, T.TensorVariable) or not _free_inputs(node):
+        data_terms.append(node)
+        return
+    inner = node
+    while inner.kind == T.DETERMINISTIC:
+        inner = inner.inputs[0]
+    if inner.kind == T.EXPR and inner.op in (jnp.add, jnp.subtract, jnp.negative):
+        for x in inner.inputs:
+            _additive_terms(x, data_terms, param_terms)
+        return
+    param_terms.append(inner)
+
+
+def _leaves(node: Any) -> list[Any]:
+    """The constants and Data containers ``node`` reads (RVs are parameters, not data)."""
+    if not isinstance(node, T.TensorVariable):
+        return [node]
+    out: list[Any] = []
+    for n in T.toposort([node]):
+        if n.kind == T.DATA:
+            out.append(n)
+        elif n.kind not in T.LEAF_KINDS:
+            out.extend(i for i in n.inputs if not isinstance(i, T.TensorVariable))
+    return out
+
+
+def _big(x: Any) -> bool:
+    """Data arrays rather than scalar constants such as the 2 of ``2 * mu``."""
+    return isinstance(x, T.TensorVariable) or np.ndim(x) > 0

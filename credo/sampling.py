@@ -11,13 +11,17 @@ import time
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
-import credo
-from credo import tensor as T
-from credo.compile import CompiledModel, make_forward
-from credo.errors import SamplingError
+from credo import diagnostics
+from credo._version import __version__
+from credo.compile import CompiledModel
+from credo.draws import (
+    _constrained_draws,
+    _observed_and_constant,
+    _rng_key,
+)
+from credo.errors import ModelError, ParameterError, SamplingError, ShapeError
 from credo.io.idata import to_inference_data
 from credo.model import Model, modelcontext
 
@@ -67,16 +71,23 @@ _INITS = {
 }
 
 
-def _rng_key(random_seed: Any) -> tuple[Any, int]:
-    if random_seed is None:
-        seed = int(np.random.SeedSequence().generate_state(1)[0])
-    elif isinstance(random_seed, np.random.Generator):
-        seed = int(random_seed.integers(2**31))
-    elif isinstance(random_seed, list | tuple):
-        seed = int(np.random.SeedSequence([int(s) for s in random_seed]).generate_state(1)[0])
-    else:
-        seed = int(random_seed)
-    return jax.random.key(seed), seed
+
+
+def _check_count(what: str, value: Any) -> None:
+    if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
+        raise ParameterError(f"sample: {what} must be a positive int, got {value!r}")
+
+
+def _check_posterior_names(model: Model, var_names: Any) -> None:
+    """``sample(var_names=...)`` keeps free variables and Deterministics, by name."""
+    names = _as_names(var_names) or []
+    known = [v.name for v in model.free_RVs] + [v.name for v in model.deterministics]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ModelError(
+            f"sample: var_names {unknown} are not free variables or Deterministics of the "
+            f"model; those are {known}"
+        )
 
 
 def _default_cores() -> int:
@@ -131,40 +142,7 @@ def _point_logps_safe(cm: CompiledModel, pt: dict[str, Any]) -> dict[str, float]
         return {}
 
 
-def _constrained_draws(cm: CompiledModel, positions: np.ndarray) -> dict[str, np.ndarray]:
-    """(chain, draw, dim) unconstrained -> {name: (chain, draw, *shape)} constrained."""
-    chains, draws, _ = positions.shape
-    if draws == 0:
-        out = {}
-        for n in cm.free_nodes + cm.deterministic_nodes:
-            out[n.name] = np.zeros((chains, 0) + n.shape)
-        return out
-    data = cm.data_values()
-    flat = positions.reshape(chains * draws, -1)
-    res = cm.constrained_batch(jnp.asarray(flat), data)
-    return {k: np.asarray(v).reshape((chains, draws) + v.shape[1:]) for k, v in res.items()}
 
-
-def _observed_and_constant(model: Model) -> tuple[dict[str, Any], dict[str, Any]]:
-    observed: dict[str, Any] = {}
-    cm = model.compiled()
-    for rv in model.observed_RVs:
-        obs = rv.observed
-        if isinstance(obs, T.TensorVariable):
-            observed[rv.name] = np.asarray(T.evaluate([obs], {})[0]) if _data_only(obs) else None
-        else:
-            observed[rv.name] = np.asarray(obs)
-    observed = {k: v for k, v in observed.items() if v is not None}
-    constant = {k: np.asarray(v) for k, v in cm.data_values().items()}
-    for name, val in list(constant.items()):
-        if any(rv.observed is model[name] for rv in model.observed_RVs):
-            constant.pop(name)  # shown as observed_data instead, as PyMC does
-            del val
-    return observed, constant
-
-
-def _data_only(node: T.TensorVariable) -> bool:
-    return all(n.kind != T.RV or n.observed is not None for n in T.toposort([node]))
 
 
 def sample(
@@ -215,14 +193,19 @@ def sample(
         raise ValueError(f"sample: init must be one of {list(_INITS)}, got {init!r}")
     if cores is None:
         cores = _default_cores()
+    _check_count("cores", cores)
     if chains is None:
         chains = max(2, cores)
+    _check_count("chains", chains)
+    key, seed = _rng_key(random_seed)  # a bad seed is refused before any compilation
+    _check_posterior_names(model, var_names)
     if init.startswith("advi"):  # start each chain at a draw of a mean-field ADVI fit
         from credo.variational.inference import advi_initial_points
 
         initvals = advi_initial_points(model, chains, random_seed, start=initvals)
         init = "adapt_diag"
     cm = model.compiled()
+    cm.check_observed_shapes()
     if cm.discrete_free:
         raise SamplingError(
             f"free discrete variables {cm.discrete_free}: credo's NUTS samples continuous "
@@ -230,7 +213,6 @@ def sample(
         )
     if cm.dim == 0:
         raise SamplingError("the model has no free random variables to sample")
-    key, seed = _rng_key(random_seed)
     init_key, run_key = jax.random.split(key)
     rng = np.random.default_rng(np.asarray(jax.random.key_data(init_key)).ravel().tolist())
     jitter = init == "auto" or init.startswith("jitter")
@@ -238,6 +220,8 @@ def sample(
         cm, chains, rng, jitter=jitter, initvals=initvals
     )
 
+    if compute_convergence_checks:
+        diagnostics.preload()  # its import overlaps XLA's compilation
     progress = SamplingProgress(chains, tune, draws, enabled=progressbar)
     t0 = time.perf_counter()
     with progress:
@@ -280,9 +264,9 @@ def sample(
     groups["observed_data"] = observed
     groups["constant_data"] = constant
     attrs = {
-        "credo_version": credo.__version__,
+        "credo_version": __version__,
         "inference_library": "credo",
-        "inference_library_version": credo.__version__,
+        "inference_library_version": __version__,
         "sampling_time": float(result.sampling_seconds),
         "compile_time": float(result.compile_seconds),
         "wall_time": float(wall),
@@ -330,15 +314,11 @@ def _convergence_warnings(
     n_chains, n_draws = post.sizes.get("chain", 0), post.sizes.get("draw", 0)
     if n_draws < 4:
         return
-    from credo.diagnostics import ess_bulk, rhat
-
     rhats, esss = [], []
     for name in model_free:
-        arr = np.asarray(post[name].values, dtype=float)
-        flat = arr.reshape(n_chains, n_draws, -1)
-        for k in range(flat.shape[-1]):
-            rhats.append(rhat(flat[:, :, k]))
-            esss.append(ess_bulk(flat[:, :, k]))
+        flat = np.asarray(post[name].values, dtype=float).reshape(n_chains, n_draws, -1)
+        rhats.extend(np.atleast_1d(diagnostics.rhat(flat)).tolist())
+        esss.extend(np.atleast_1d(diagnostics.ess_bulk(flat)).tolist())
     max_rhat = float(np.nanmax(rhats)) if rhats and not np.all(np.isnan(rhats)) else 1.0
     min_ess = float(np.nanmin(esss)) if esss and not np.all(np.isnan(esss)) else np.inf
     if n_chains >= 2 and max_rhat > 1.01:
@@ -387,7 +367,7 @@ def sample_prior_predictive(
     _check_names(model, names)
     key, _ = _rng_key(random_seed)
     keys = jax.random.split(key, int(draws))
-    out = _batched_forward(cm, names, ())(keys, {}, cm.data_values())
+    out = cm.batched_forward(names, ())(keys, {}, cm.data_values())
     res = {k: np.asarray(v)[None] for k, v in out.items()}
     if not return_inferencedata:
         return {k: v[0] for k, v in res.items()}
@@ -398,18 +378,7 @@ def sample_prior_predictive(
         "observed_data": observed,
         "constant_data": constant,
     }
-    return to_inference_data(model, groups, attrs={"credo_version": credo.__version__})
-
-
-def _batched_forward(cm: CompiledModel, names: list[str], fixed: Any) -> Any:
-    """The jitted, draw-vectorised forward sampler, cached per compiled model."""
-    key = ("forward", tuple(names), tuple(fixed))
-    fn = cm._cache.get(key)
-    if fn is None:
-        forward = make_forward(cm, names, fixed_names=fixed)
-        fn = jax.jit(jax.vmap(forward, in_axes=(0, 0 if fixed else None, None)))
-        cm._cache[key] = fn
-    return fn
+    return to_inference_data(model, groups, attrs={"credo_version": __version__})
 
 
 def _check_names(model: Model, names: list[str]) -> None:
@@ -424,6 +393,28 @@ def _posterior_dict(trace: Any) -> dict[str, np.ndarray]:
     post = trace["posterior"] if "posterior" in trace.children else trace
     ds = post.to_dataset() if hasattr(post, "to_dataset") else post
     return {k: np.asarray(v.values) for k, v in ds.data_vars.items()}
+
+
+def _check_trace_shapes(cm: CompiledModel, post: dict[str, np.ndarray]) -> None:
+    """Each free variable's draws, ``(chain, draw, *shape)``, must have the model's shape: a
+    trace of another model with the same names would otherwise give garbage."""
+    lead = None
+    for f in cm.free:
+        if f.name not in post:
+            continue
+        arr = post[f.name]
+        if arr.ndim < 2 or tuple(arr.shape[2:]) != tuple(f.shape):
+            raise ShapeError(
+                f"the trace's '{f.name}' has draws of shape {tuple(arr.shape[2:])} (after "
+                f"chain, draw) but the model's '{f.name}' has shape {tuple(f.shape)}: the "
+                "trace was drawn from another model (or another version of this one)"
+            )
+        if lead is not None and tuple(arr.shape[:2]) != lead:
+            raise ShapeError(
+                f"the trace's '{f.name}' has {arr.shape[:2]} (chain, draw), other "
+                f"variables {lead}: the trace's groups do not belong together"
+            )
+        lead = tuple(arr.shape[:2])
 
 
 def sample_posterior_predictive(
@@ -445,6 +436,7 @@ def sample_posterior_predictive(
     cm = model.compiled()
     post = _posterior_dict(trace)
     free_names = [f.name for f in cm.free]
+    _check_trace_shapes(cm, post)
     names = _as_names(var_names) or [v.name for v in model.observed_RVs]
     _check_names(model, names)
     # Variables asked for are redrawn (they need no draws in the trace, e.g. the free
@@ -458,7 +450,7 @@ def sample_posterior_predictive(
     flat = {n: post[n].reshape((chains * draws,) + post[n].shape[2:]) for n in fixed}
     key, _ = _rng_key(random_seed)
     keys = jax.random.split(key, chains * draws)
-    out = _batched_forward(cm, names, fixed)(keys, flat, cm.data_values())
+    out = cm.batched_forward(names, fixed)(keys, flat, cm.data_values())
     res = {k: np.asarray(v).reshape((chains, draws) + v.shape[1:]) for k, v in out.items()}
     if not return_inferencedata:
         return res
@@ -468,7 +460,7 @@ def sample_posterior_predictive(
         groups["predictions_constant_data"] = {
             k: np.asarray(v) for k, v in cm.data_values().items()
         }
-    new = to_inference_data(model, groups, attrs={"credo_version": credo.__version__})
+    new = to_inference_data(model, groups, attrs={"credo_version": __version__})
     if extend_inferencedata and not isinstance(trace, dict):
         for g in new.children:
             trace[g] = new[g]
@@ -486,8 +478,10 @@ def compute_log_likelihood(
     ``log_likelihood`` group (for ``az.loo`` / ``az.compare``)."""
     model = modelcontext(model)
     cm = model.compiled()
+    cm.check_observed_shapes()
     post = _posterior_dict(idata)
     free_names = [f.name for f in cm.free]
+    _check_trace_shapes(cm, post)
     chains, draws = post[free_names[0]].shape[:2]
     flat = {n: post[n].reshape((chains * draws,) + post[n].shape[2:]) for n in free_names}
     out = cm.loglik_batch(flat, cm.data_values())

@@ -31,7 +31,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-import credo
+from credo._version import __version__
 from credo.compile import make_forward
 from credo.errors import ModelError, SamplingError
 from credo.model import Model, modelcontext
@@ -333,7 +333,7 @@ def sample_smc(
 
     observed, constant = _observed_and_constant(model)
     attrs = {
-        "credo_version": credo.__version__,
+        "credo_version": __version__,
         "inference_library": "credo",
         "sampler": f"SMC ({name.upper()} kernel)",
         "random_seed": int(seed),

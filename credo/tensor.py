@@ -20,7 +20,7 @@ import numpy as np
 
 from credo.errors import ShapeError
 
-__all__ = ["TensorVariable", "as_tensor", "apply", "evaluate", "lift", "toposort"]
+__all__ = ["TensorVariable", "as_tensor", "apply", "evaluate", "is_node", "lift", "toposort"]
 
 # Node kinds. Leaves get their value from the environment at evaluation time.
 RV = "rv"
@@ -78,6 +78,10 @@ class TensorVariable:
         self.transform: Any = None
         self.model: Any = None
         self.dims: tuple[str | None, ...] | None = None
+        # Why iterating this node is a mistake, where it is (a packed vector, say).
+        self.iter_error: str | None = None
+        # True when the value is jnp.stack(inputs): nodes of one shape and dtype, axis 0.
+        self.stacked = False
 
     # -- identity -------------------------------------------------------------------
     __hash__ = object.__hash__
@@ -114,6 +118,8 @@ class TensorVariable:
     def __iter__(self):  # type: ignore[no-untyped-def]
         if not self.shape:
             raise TypeError(f"cannot iterate over the scalar {self.label}")
+        if self.iter_error is not None:
+            raise ShapeError(self.iter_error)
         for i in range(self.shape[0]):
             yield self[i]
 
@@ -306,12 +312,13 @@ class TensorVariable:
         return np.asarray(evaluate([self], {})[0])
 
 
-def _is_node(x: Any) -> bool:
+def is_node(x: Any) -> bool:
+    """Whether ``x`` is a node of the model graph (else a constant)."""
     return isinstance(x, TensorVariable)
 
 
 def _contains_node(x: Any) -> bool:
-    if _is_node(x):
+    if is_node(x):
         return True
     if isinstance(x, list | tuple):
         return any(_contains_node(v) for v in x)
@@ -320,11 +327,13 @@ def _contains_node(x: Any) -> bool:
 
 def as_tensor(x: Any) -> Any:
     """Return a node or a numpy constant. Lists mixing nodes and numbers are stacked."""
-    if _is_node(x):
+    if is_node(x):
         return x
     if isinstance(x, list | tuple) and _contains_node(x):
         parts = [as_tensor(v) for v in x]
-        return apply(lambda *vs: jnp.stack(jnp.broadcast_arrays(*vs)), *parts, opname="stack")
+        node = apply(lambda *vs: jnp.stack(jnp.broadcast_arrays(*vs)), *parts, opname="stack")
+        mark_stacked(node)
+        return node
     if hasattr(x, "values") and hasattr(x, "index"):  # pandas Series/DataFrame
         x = x.values
     if isinstance(x, jax.core.Tracer):
@@ -339,6 +348,16 @@ def as_tensor(x: Any) -> Any:
     return arr
 
 
+def mark_stacked(node: Any) -> None:
+    """Record that ``node`` stacks its inputs along a new axis 0, where they are all nodes of
+    one shape and dtype (the compiler can then hand it a slice of a vector it already has)."""
+    inputs = node.inputs if is_node(node) else ()
+    if inputs and all(is_node(i) for i in inputs):
+        first = inputs[0]
+        if all(i.shape == first.shape and i.dtype == first.dtype for i in inputs):
+            node.stacked = node.shape == (len(inputs), *first.shape) and node.dtype == first.dtype
+
+
 def _default_dtype(x: Any) -> Any:
     if isinstance(x, bool | np.bool_):
         return bool
@@ -350,7 +369,7 @@ def _default_dtype(x: Any) -> Any:
 
 
 def _abstract(x: Any) -> Any:
-    if _is_node(x):
+    if is_node(x):
         return jax.ShapeDtypeStruct(x.shape, x.dtype)
     return x
 
@@ -381,7 +400,7 @@ def apply(
 
 def _make_label(name: str, inputs: Sequence[Any]) -> str:
     def short(x: Any) -> str:
-        if _is_node(x):
+        if is_node(x):
             lab = x.label
             return lab if len(lab) <= 40 else lab[:37] + "..."
         arr = np.asarray(x)
@@ -453,13 +472,13 @@ def _getitem(x: TensorVariable, index: Any) -> TensorVariable:
     dynamic: list[Any] = []
     template: list[Any] = []
     for item in idx:
-        if _is_node(item) or isinstance(item, np.ndarray | list | jax.Array):
+        if is_node(item) or isinstance(item, np.ndarray | list | jax.Array):
             arr = as_tensor(item)
-            if not _is_node(arr) and arr.dtype == bool:
+            if not is_node(arr) and arr.dtype == bool:
                 arr = np.nonzero(arr)[0] if arr.ndim == 1 else arr
             template.append(("dyn", len(dynamic)))
             dynamic.append(arr)
-        elif isinstance(item, slice) and any(_is_node(v) for v in (item.start, item.stop)):
+        elif isinstance(item, slice) and any(is_node(v) for v in (item.start, item.stop)):
             raise TypeError(f"slice bounds of {x.label}[...] must be integers, not variables")
         else:
             template.append(("static", item))
@@ -491,8 +510,8 @@ def _leaf_deps(node: TensorVariable) -> list[TensorVariable]:
     if node.kind == DATA or (node.kind == RV and node.observed is None):
         return []
     if node.kind == RV:
-        return [node.observed] if _is_node(node.observed) else []
-    return [i for i in node.inputs if _is_node(i)]
+        return [node.observed] if is_node(node.observed) else []
+    return [i for i in node.inputs if is_node(i)]
 
 
 def toposort(
@@ -506,7 +525,7 @@ def toposort(
     order: list[TensorVariable] = []
     seen: set[int] = set()
     for out in outputs:
-        if not _is_node(out) or id(out) in seen:
+        if not is_node(out) or id(out) in seen:
             continue
         stack: list[tuple[TensorVariable, bool]] = [(out, False)]
         while stack:
@@ -545,8 +564,8 @@ def evaluate(
             if node.observed is None:
                 raise KeyError(f"no value given for the random variable {node.label}")
             obs = node.observed
-            values[id(node)] = values[id(obs)] if _is_node(obs) else obs
+            values[id(node)] = values[id(obs)] if is_node(obs) else obs
         else:
-            args = [values[id(i)] if _is_node(i) else i for i in node.inputs]
+            args = [values[id(i)] if is_node(i) else i for i in node.inputs]
             values[id(node)] = node.op(*args)
-    return [values[id(o)] if _is_node(o) else o for o in outputs]
+    return [values[id(o)] if is_node(o) else o for o in outputs]

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from credo.graph import model_graph
+from credo.graphviz import model_graph
 from examples.tutorial import MODULES, load
 from examples.tutorial.common import mcse, post, tutorial_api
 

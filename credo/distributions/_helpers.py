@@ -11,6 +11,7 @@ from jax.scipy.special import erfc, erfcx
 
 from credo import tensor as T
 from credo.errors import ParameterError
+from credo.special import log1mexp
 
 __all__ = [
     "_LOG_2PI",
@@ -125,11 +126,8 @@ def _log_ndtr(x: Any) -> Any:
 
 
 def _log1mexp(d: Any) -> Any:
-    """log(1 - exp(d)) for d <= 0 (Maechler 2012: switch at -log 2)."""
-    cut = -_LOG_2
-    near = jnp.log(-jnp.expm1(jnp.maximum(d, cut)))
-    far = jnp.log1p(-jnp.exp(jnp.minimum(d, cut)))
-    return jnp.where(d > cut, near, far)
+    """log(1 - exp(d)) for d <= 0: ``credo.special.log1mexp(-d)``."""
+    return log1mexp(-d)
 
 
 def _log_ndtr_diff(a: Any, b: Any) -> Any:

@@ -44,13 +44,13 @@ from credo import tensor as T
 from credo.distributions import constraints as C
 from credo.distributions import transforms as tr
 from credo.distributions.bound import (
-    UNSET,
     BoundDist,
     _as_subdist,
-    _defined,
     _final_transform,
 )
-from credo.errors import ParameterError, ShapeError
+from credo.errors import ModelError, ParameterError, ShapeError
+from credo.missing_data import MissingData
+from credo.model import UNSET, Model
 
 __all__ = [
     "Distribution",
@@ -62,6 +62,31 @@ __all__ = [
     "UNSET",
     "BoundDist",
 ]
+
+
+
+# Imputation of missing observations builds new variables from distributions, so it lives
+# in a layer above this one (credo.missing), which installs itself here when imported.
+_IMPUTER: list[Callable[..., Any]] = [lambda *a, **k: _no_imputer()]
+
+
+def _no_imputer() -> Any:
+    raise ModelError("observed data with missing values need credo.missing (import credo)")
+
+
+def set_imputer(fn: Callable[..., Any]) -> None:
+    """Install the function that turns observed data with missing entries into variables."""
+    _IMPUTER[0] = fn
+
+
+def _defined(cls: type) -> set[str]:
+    """Names defined by ``cls`` and its bases below Distribution."""
+    names: set[str] = set()
+    for c in cls.__mro__:
+        if c is Distribution:
+            break
+        names |= set(vars(c))
+    return names
 
 
 # Parameter checks: functions valid for numpy (definition time) and jax (run time).
@@ -121,9 +146,6 @@ class Distribution:
         total_size: Any = None,
         **kwargs: Any,
     ) -> T.TensorVariable:
-        from credo.missing import MissingData, impute
-        from credo.model import Model
-
         if not isinstance(name, str):
             raise TypeError(
                 f"{cls.__name__}(...): the first argument must be the variable's name (a str), "
@@ -145,7 +167,7 @@ class Distribution:
         if isinstance(obs, MissingData):  # missing entries become free variables
             if transform is UNSET and default_transform is not UNSET:
                 transform = default_transform
-            return impute(
+            return _IMPUTER[0](
                 cls,
                 args,
                 kwargs,
@@ -561,12 +583,16 @@ def _model_error(msg: str) -> Exception:
 def _as_shape(shape: Any, label: str) -> tuple[int, ...]:
     try:
         if isinstance(shape, int | np.integer):
-            return (int(shape),)
-        return tuple(int(s) for s in shape)
+            out: tuple[int, ...] = (int(shape),)
+        else:
+            out = tuple(int(s) for s in shape)
     except TypeError:
         raise ShapeError(
             f"{label}: shape must be an int or a tuple of ints, got {shape!r}"
         ) from None
+    if any(s < 0 for s in out):
+        raise ShapeError(f"{label}: shape {out} has a negative length; lengths must be >= 0")
+    return out
 
 
 def _shape_of(x: Any) -> tuple[int, ...]:

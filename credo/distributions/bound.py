@@ -9,13 +9,13 @@ from credo import tensor as T
 from credo.distributions import constraints as C
 from credo.distributions import transforms as tr
 from credo.errors import ParameterError
+from credo.model import UNSET
 
 if TYPE_CHECKING:
     from credo.distributions.base import Distribution
 
 __all__ = ["BoundDist", "UNSET"]
 
-UNSET: Any = object()
 
 
 class BoundDist:
@@ -75,18 +75,6 @@ class BoundDist:
     def in_support(self, value: Any) -> Any:
         cls = type(self.dist)
         return cls.support_check(value, **self.dist._prepared(self.params), **self.dist.static)
-
-
-def _defined(cls: type) -> set[str]:
-    """Names defined by ``cls`` and its bases below Distribution."""
-    from credo.distributions.base import Distribution
-
-    names: set[str] = set()
-    for c in cls.__mro__:
-        if c is Distribution:
-            break
-        names |= set(vars(c))
-    return names
 
 
 def _as_subdist(node: Any, label: str, pname: str) -> Distribution:

@@ -22,9 +22,11 @@ from jax.scipy.special import (
 
 from credo import tensor as T
 from credo.distributions import constraints as C
+from credo.distributions._helpers import _log1mexp
 from credo.distributions.base import Discrete, nonnegative, positive, unit
 from credo.distributions.bound import ComputeP
-from credo.errors import ParameterError
+from credo.errors import ParameterError, warn_user
+from credo.special import log1mexp
 
 __all__ = [
     "Bernoulli",
@@ -41,8 +43,7 @@ __all__ = [
 
 
 # -- helpers ----------------------------------------------------------------------------------
-def _is_node(x: Any) -> bool:
-    return isinstance(x, T.TensorVariable)
+_is_node = T.is_node
 
 
 def _nonneg_int(x: Any) -> Any:
@@ -93,14 +94,6 @@ def _bcast(shape: tuple, *params: Any) -> list[Any]:
 
 def _full_int(shape: tuple, x: Any) -> Any:
     return jnp.broadcast_to(jnp.asarray(x), shape).astype(jnp.int64)
-
-
-def _log1mexp(d: Any) -> Any:
-    """log(1 - exp(d)) for d <= 0 (Maechler 2012: switch at -log 2)."""
-    cut = -float(np.log(2.0))
-    near = jnp.log(-jnp.expm1(jnp.maximum(d, cut)))
-    far = jnp.log1p(-jnp.exp(jnp.minimum(d, cut)))
-    return jnp.where(d > cut, near, far)
 
 
 def _index(value: Any, hi: int) -> Any:
@@ -431,6 +424,20 @@ class Categorical(Discrete):
         return given
 
     @classmethod
+    def _check_constant_params(cls, params: dict[str, Any], label: str) -> None:
+        super()._check_constant_params(params, label)
+        p = params["p"]
+        if isinstance(p, T.TensorVariable):
+            return
+        total = np.sum(p, axis=-1, keepdims=True)
+        if not np.allclose(total, 1.0, rtol=0, atol=1e-8):
+            warn_user(
+                f"{label}: p values sum up to {np.ravel(total)[:5].tolist()}, instead of 1.0; "
+                "they are rescaled to sum to 1. Rescale them yourself to remove this warning"
+            )
+            params["p"] = np.asarray(p / total)
+
+    @classmethod
     def logp(cls, value: Any, p: Any) -> Any:
         p = jnp.asarray(p, dtype=jnp.float64)
         k = p.shape[-1]
@@ -477,7 +484,7 @@ class OrderedLogistic(ComputeP, Discrete):
         inner = ~first & ~last
         a_in = jnp.where(inner, a, b - 1.0)  # keeps the unused branch finite
         # log(F(b) - F(a)) = log(1 - e^(a-b)) + log F(b) + log(1 - F(a)), each term stable.
-        mid = _log1mexp(a_in - b) - jax.nn.softplus(-b) - jax.nn.softplus(a_in)
+        mid = log1mexp(b - a_in) - jax.nn.softplus(-b) - jax.nn.softplus(a_in)
         return jnp.where(first, -jax.nn.softplus(-b), jnp.where(last, -jax.nn.softplus(a), mid))
 
     @classmethod

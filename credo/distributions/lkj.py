@@ -210,6 +210,11 @@ class LKJCholeskyCov(Continuous):
     ) -> Any:
         packed = super().__new__(cls, name, *args, **kwargs)
         if not compute_corr:
+            # `chol, corr, stds = LKJCholeskyCov(...)` would unpack the packed vector.
+            packed.iter_error = (
+                f"LKJCholeskyCov('{name}') returns the packed Cholesky factor (one vector); "
+                "to get (chol, corr, stds) pass compute_corr=True"
+            )
             return packed
         chol, corr, stds = _chol_corr_stds(packed)
         if store_in_trace:

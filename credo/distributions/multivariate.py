@@ -39,8 +39,7 @@ _LOG_2PI = float(np.log(2 * np.pi))
 
 
 # -- covariance parametrisations ---------------------------------------------------------------
-def _is_node(x: Any) -> bool:
-    return isinstance(x, T.TensorVariable)
+_is_node = T.is_node
 
 
 def _swap_last(x: Any) -> Any:

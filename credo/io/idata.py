@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from credo._version import __version__
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -70,62 +71,37 @@ def _build_tree(
     dims: dict[str, list[str]],
     attrs: dict[str, Any],
 ) -> xr.DataTree:
-    """The DataTree ArviZ's ``from_dict`` would give, built with xarray alone (importing
-    ArviZ costs more than sampling a small model). Group attrs follow ArviZ's."""
-    import xarray as xr
+    """arviz-base's ``from_dict``: (chain, draw) leading the sampled groups, none in the
+    ``*data`` groups, ``<name>_dim_<i>`` for axes without a dim; credo as creation library."""
+    from arviz_base import from_dict
 
-    from credo import __version__
-
-    created = datetime.datetime.now(datetime.UTC).isoformat()
-    groups: dict[str, xr.Dataset] = {}
-    for gname, vars_ in data.items():
-        sample_dims = ["chain", "draw"] if gname in _SAMPLE_GROUPS else []
-        lead = len(sample_dims)
-        variables = {}
-        used_coords: dict[str, Any] = {}
-        for name, arr in vars_.items():
-            extra = arr.shape[lead:]
-            vd = list(dims.get(name, []))
-            if len(vd) != len(extra):
-                vd = [f"{name}_dim_{i}" for i in range(len(extra))]
-            all_dims = sample_dims + vd
-            for d, n in zip(all_dims, arr.shape):
-                if d in coords and len(coords[d]) == n:
-                    used_coords[d] = np.asarray(coords[d])
-                else:
-                    used_coords.setdefault(d, np.arange(n))
-            variables[name] = (all_dims, arr)
-        ds_attrs = {
-            "created_at": created,
-            "creation_library": "credo",
-            "creation_library_version": __version__,
-            "creation_library_language": "Python",
-            "sample_dims": sample_dims,
-        }
-        ds_attrs.update(attrs)
-        groups[gname] = xr.Dataset(variables, coords=used_coords, attrs=ds_attrs)
-    tree = xr.DataTree.from_dict(groups)
-    tree.attrs.update(attrs)
-    return tree
+    group_attrs = {
+        "creation_library": "credo",
+        "creation_library_version": __version__,
+        "creation_library_language": "Python",
+        **attrs,
+    }
+    return from_dict(
+        data,
+        sample_dims=["chain", "draw"],
+        save_warmup=True,
+        index_origin=0,
+        coords=coords,
+        dims=dims,
+        pred_coords=coords,
+        pred_dims=dims,
+        attrs={**{g: dict(group_attrs) for g in data}, "/": dict(attrs)},
+    )
 
 
 def _consistent_dims(
     data: dict[str, dict[str, np.ndarray]], coords: dict[str, Any], dims: dict[str, list[str]]
 ) -> dict[str, list[str]]:
-    sample_groups = {
-        "posterior",
-        "sample_stats",
-        "prior",
-        "prior_predictive",
-        "posterior_predictive",
-        "predictions",
-        "log_likelihood",
-        "warmup_posterior",
-        "warmup_sample_stats",
-    }
+    """Dims of variables whose arrays fit them in every group (after ``set_data`` an array
+    may no longer match its coordinates: it gets ``<name>_dim_<i>`` then)."""
     out = dict(dims)
     for gname, vars_ in data.items():
-        lead = 2 if gname in sample_groups else 0
+        lead = 2 if gname in _SAMPLE_GROUPS else 0
         for name, arr in vars_.items():
             vd = dims.get(name)
             if vd is None:

@@ -105,7 +105,7 @@ class Approximation:
         """Draws of the free variables and Deterministics: InferenceData with
         ``posterior`` of dims ``(chain=1, draw, ...)`` (or a dict of arrays
         ``(draws, ...)`` with ``return_inferencedata=False``)."""
-        from credo.sampling import _rng_key
+        from credo.draws import _rng_key
 
         if not isinstance(draws, int | np.integer) or draws < 1:
             raise ValueError(f"sample: draws must be a positive int, got {draws!r}")
@@ -119,17 +119,17 @@ class Approximation:
 
 def _to_idata(approx: Approximation, theta: np.ndarray, as_idata: bool) -> Any:
     """(chain, draw, dim) unconstrained draws -> InferenceData (or a dict)."""
+    from credo.draws import _constrained_draws, _observed_and_constant
     from credo.io.idata import to_inference_data
-    from credo.sampling import _constrained_draws, _observed_and_constant
 
     posterior = _constrained_draws(approx.cm, theta)
     if not as_idata:
         return {k: v[0] for k, v in posterior.items()}
     observed, constant = _observed_and_constant(approx.model)
     groups = {"posterior": posterior, "observed_data": observed, "constant_data": constant}
-    import credo
+    from credo._version import __version__
 
-    attrs = {"credo_version": credo.__version__, "inference_library": "credo"}
+    attrs = {"credo_version": __version__, "inference_library": "credo"}
     attrs["approximation"] = type(approx).__name__
     return to_inference_data(approx.model, groups, attrs=attrs)
 

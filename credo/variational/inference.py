@@ -170,7 +170,7 @@ class Inference:
         start: dict[str, Any] | None = None,
         **_: Any,
     ) -> None:
-        from credo.sampling import _rng_key
+        from credo.draws import _rng_key
 
         self.model = modelcontext(model)
         self.cm = self.model.compiled()

@@ -165,7 +165,7 @@ def pathfinder(
     pool, ``approx.elbo`` each path's best ELBO, ``approx.hist`` the
     negative ELBO along the best path. ``importance_sampling``: "psis" (default), "is"
     (raw importance weights) or None (pool the draws unweighted)."""
-    from credo.sampling import _rng_key
+    from credo.draws import _rng_key
 
     model = modelcontext(model)
     cm = model.compiled()

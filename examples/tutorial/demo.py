@@ -49,7 +49,7 @@ from rich.progress import (  # noqa: E402
 )
 
 import credo  # noqa: E402
-from credo.graph import render_graph  # noqa: E402
+from credo.graphviz import render_graph  # noqa: E402
 from examples.tutorial import MODULES, load  # noqa: E402
 from examples.tutorial.common import HDI_PROB, tutorial_api  # noqa: E402
 from examples.tutorial.report import (  # noqa: E402

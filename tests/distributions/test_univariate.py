@@ -773,7 +773,8 @@ def test_negative_binomial_n_p_matches_scipy() -> None:
 
 def test_categorical_normalises_p_and_takes_batches() -> None:
     p = np.array([[1.0, 2.0, 1.0], [0.2, 0.2, 0.6]])
-    node = pm.Categorical.dist(p)
+    with pytest.warns(UserWarning, match=r"sum up to \[4\.0, 1\.0\].*rescaled"):
+        node = pm.Categorical.dist(p)
     assert node.shape == (2,)
     lp = _node_logp(node, np.array([[1, 2], [0, 0]]))
     expected = np.log(np.array([[0.5, 0.6], [0.25, 0.2]]))

@@ -1,32 +1,14 @@
-"""Effective sample size and Monte Carlo standard errors for the statistical tests."""
+"""Monte Carlo standard errors for the statistical tests, from arviz-stats' ESS of the mean
+(the function credo's diagnostics use)."""
 
 import numpy as np
 
+from credo.diagnostics import ess_mean
+
 
 def ess(draws: np.ndarray) -> float:
-    """Multi-chain ESS of ``draws`` ``(chain, draw)`` (Stan's estimator: autocorrelations
-    from the combined within/between-chain variance, Geyer's initial monotone sequence)."""
-    draws = np.asarray(draws, dtype=float)
-    chains, n = draws.shape
-    centred = draws - draws.mean(axis=1, keepdims=True)
-    size = 2 ** int(np.ceil(np.log2(2 * n)))
-    spectrum = np.fft.rfft(centred, size, axis=1)
-    acov = np.fft.irfft(spectrum * np.conj(spectrum), size, axis=1)[:, :n] / n
-    within = np.mean(acov[:, 0] * n / (n - 1.0))
-    var_plus = within * (n - 1.0) / n
-    if chains > 1:
-        var_plus += np.var(draws.mean(axis=1), ddof=1)
-    if var_plus <= 0:
-        return float(chains * n)
-    rho = 1.0 - (within - acov.mean(axis=0)) / var_plus
-    rho[0] = 1.0
-    # Sums of adjacent pairs, kept while positive and made monotone.
-    pairs = rho[: n - n % 2].reshape(-1, 2).sum(axis=1)
-    positive = np.flatnonzero(pairs <= 0)
-    pairs = pairs[: positive[0]] if positive.size else pairs
-    pairs = np.minimum.accumulate(pairs)
-    tau = -1.0 + 2.0 * pairs.sum()
-    return float(chains * n / max(tau, 1.0 / np.log10(chains * n)))
+    """Multi-chain ESS of the mean of ``draws`` ``(chain, draw)``."""
+    return float(ess_mean(draws))
 
 
 def check_moments(draws: np.ndarray, mean: np.ndarray, sd: np.ndarray, sd_band: float = 0.1):

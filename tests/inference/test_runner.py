@@ -1,6 +1,5 @@
 """run_chains: compilation cache, interrupts, reproducibility, chain methods, progress."""
 
-import ast
 import pathlib
 
 import jax
@@ -155,19 +154,6 @@ def test_bad_initial_point():
 
     with pytest.raises(SamplingError, match=r"chains \[1\]"):
         run_chains(ld, np.array([[1.0, 0.0], [-1.0, 0.0]]), 0, num_tune=10, num_draws=10)
-
-
-def test_inference_never_imports_the_model_layer():
-    forbidden = ("credo.model", "credo.distributions", "credo.compile", "credo.tensor")
-    for path in pathlib.Path(credo.inference.__file__).parent.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-            for name in names:
-                assert not name.startswith(forbidden), f"{path.name} imports {name}"
 
 
 _DEVICES_SCRIPT = """

@@ -18,12 +18,15 @@ import shutil
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import graphviz
 
 from credo import tensor as T
-from credo.model import Model, modelcontext
+from credo.context import modelcontext
+
+if TYPE_CHECKING:
+    from credo.model import Model
 
 __all__ = [
     "GraphNode",
@@ -76,8 +79,7 @@ class ModelGraph(NamedTuple):
 
 
 # -- structure ---------------------------------------------------------------------------------
-def _is_node(x: Any) -> bool:
-    return isinstance(x, T.TensorVariable)
+_is_node = T.is_node
 
 
 def _direct_inputs(node: T.TensorVariable) -> list[Any]:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import credo as pm
-from credo import graph as cg
+from credo import graphviz as cg
 from credo.errors import ModelError
 
 HAVE_DOT = shutil.which("dot") is not None
