@@ -22,7 +22,7 @@ from jax.scipy.special import (
 
 from credo import tensor as T
 from credo.distributions import constraints as C
-from credo.distributions._helpers import _log1mexp
+from credo.distributions._helpers import _exclusive, _log1mexp
 from credo.distributions.base import Discrete, nonnegative, positive, unit
 from credo.distributions.bound import ComputeP
 from credo.errors import ParameterError, warn_user
@@ -62,16 +62,6 @@ def _increasing(x: Any) -> Any:
     """Elementwise along the last axis: each entry exceeds the one before it."""
     first = jnp.ones(jnp.shape(x)[:-1] + (1,), bool)
     return jnp.concatenate([first, x[..., 1:] > x[..., :-1]], axis=-1)
-
-
-def _exclusive(name: str, given: dict[str, Any], first: tuple, second: tuple) -> None:
-    a = [k for k in first if k in given]
-    b = [k for k in second if k in given]
-    if a and b:
-        raise ParameterError(
-            f"{name}: give either {' and '.join(map(repr, first))} or "
-            f"{' and '.join(map(repr, second))}, not {a[0]!r} together with {b[0]!r}"
-        )
 
 
 def _float(x: Any) -> Any:
