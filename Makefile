@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo bench lint setup clean posteriordb
+.PHONY: test demo bench bench-posteriordb lint setup clean posteriordb
 
 setup: $(STAMP)
 
@@ -22,6 +22,9 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	bash bench/run.sh
+
+bench-posteriordb: $(STAMP)
+	$(PY) bench/posteriordb_bench.py
 
 posteriordb: $(STAMP)
 	$(PY) -m tests.statistical.posteriordb.run

@@ -83,9 +83,9 @@ def _fit(tool, name, *, draws, tune, chains, seed):
     sys.path.insert(0, ROOT)
     sys.path.insert(0, HERE)
     t_imp = time.perf_counter()
+    import ess
     from run_one import _divergences, _gradients, _group
 
-    import ess
     from tests.statistical.posteriordb import load_posterior
 
     if tool == "credo":
@@ -137,10 +137,16 @@ def _fit(tool, name, *, draws, tune, chains, seed):
     grad_warmup, grad_draws = _gradients(idata)
     grad_total = None if None in (grad_warmup, grad_draws) else grad_warmup + grad_draws
     sampling_s = post.attrs.get("sampling_time")
+    compile_s = None
+    try:
+        compile_s = _group(idata, "sample_stats").attrs.get("compile_time")
+    except Exception:  # not every tool stamps one
+        pass
     return {
         "status": "ok",
         "wall_s": wall_s,
         "sampling_s": float(sampling_s) if sampling_s is not None else None,
+        "compile_s": float(compile_s) if compile_s is not None else None,
         "import_s": import_s,
         "min_ess_bulk": min_ess,
         "min_ess_var": min_var,
@@ -153,6 +159,13 @@ def _fit(tool, name, *, draws, tune, chains, seed):
             1000.0 * min_ess / grad_total if grad_total and min_ess == min_ess else None
         ),
         "per_variable": summary,
+        # Posterior means and sds per scalar, to check that the tools agree on the posterior.
+        "means": {
+            k: a.reshape(-1, *a.shape[2:]).mean(axis=0).ravel().tolist() for k, a in arrays.items()
+        },
+        "sds": {
+            k: a.reshape(-1, *a.shape[2:]).std(axis=0).ravel().tolist() for k, a in arrays.items()
+        },
         "sample_kwargs": {k: v for k, v in kwargs.items()},
     }
 
@@ -274,7 +287,9 @@ def machine_info():
     venvs = {}
     for label, py in (("credo", VENV["credo"]), ("anchors", VENV["nutpie"])):
         try:
-            out = subprocess.run([py, "-c", probe], capture_output=True, text=True, timeout=120)
+            out = subprocess.run(
+                [py, "-c", probe], capture_output=True, text=True, timeout=120, cwd="/"
+            )
             venvs[label] = json.loads(out.stdout.strip().splitlines()[-1])
         except Exception as e:
             venvs[label] = {"error": str(e)}
@@ -295,6 +310,33 @@ def machine_info():
 
 # ---------------------------------------------------------------------------------------------
 # report
+
+NOTES = """
+- **The PyMC ports** (`bench/posteriordb_pymc.py`) follow credo's models line by line: flat
+  priors as `Flat`/`HalfFlat`, the same design matrices and data transformations, the same
+  Deterministics (`theta` in eight_schools_noncentered, `f` in gp_pois_regr), the
+  mixture likelihood and the HMM forward algorithm as `pm.Potential`s, arma11's error and
+  garch11's volatility recursions and lotka_volterra's fixed-step RK4 (10 steps per unit of
+  time) with `pytensor.scan`, hmm_example's `mu` with a `positive_ordered` transform written
+  on PyMC's `Transform` base. The unconstrained dimensions are equal; where the libraries'
+  transforms differ (the simplex transform of the Dirichlet, the ordered transform, the
+  lower bound of the TruncatedNormal, the interval of garch11's `beta1`), the dimension is
+  the same but the parameterisation of the unconstrained space may not be. The **agree z**
+  column checks that each pair of fits describes the same posterior.
+- **Gradient evaluations** are the samplers' own leapfrog counts: `n_steps` in nutpie's
+  `sample_stats` and `warmup_sample_stats`, credo's `tuning_gradient_evaluations` and
+  `gradient_evaluations`. Initialisation (credo's and nutpie's start-point searches) is not
+  counted by either.
+- **Wall time** includes compilation, which dominates for the small posteriors. credo's
+  persistent JAX compilation cache is on by default, so a credo model compiled by an earlier
+  run on this machine (its test suite, the posteriordb runner) may load from the cache;
+  nutpie compiles the PyTensor graph with numba afresh in every process. Compile seconds are
+  shown where the sampler reports them (credo's `compile_time`).
+- **Two chains**, not four: 72 fits one at a time on the loaded 2-core machine would not
+  have finished in the time available with four. Two chains make min ESS noisier (one seed),
+  so single-posterior ratios within about ±30% of each other are not distinguishable; the
+  geometric mean over posteriors is steadier.
+"""
 
 
 def _f(x, spec):
@@ -323,6 +365,33 @@ def _ratio(a, b, key):
     return x / y
 
 
+def _agreement(a, b):
+    """Largest |mean difference| / its standard error over the scalars two fits share.
+
+    The standard error takes each variable's smallest bulk ESS for all its scalars (so it is
+    conservative); a value well above 4 would mean the two tools disagree on the posterior.
+    """
+    if not a or not b or a.get("status") != "ok" or b.get("status") != "ok":
+        return None
+    if "means" not in a or "means" not in b:
+        return None
+    worst = None
+    for v, ma in a["means"].items():
+        mb = b["means"].get(v)
+        if mb is None or len(mb) != len(ma):
+            continue
+        ea = a["per_variable"][v]["min_ess_bulk"]
+        eb = b["per_variable"][v]["min_ess_bulk"]
+        if not (ea and eb and ea == ea and eb == eb):
+            continue
+        for x, y, sa, sb in zip(ma, mb, a["sds"][v], b["sds"][v], strict=True):
+            se = math.sqrt(sa**2 / ea + sb**2 / eb)
+            if se > 0:
+                z = abs(x - y) / se
+                worst = z if worst is None else max(worst, z)
+    return worst
+
+
 def write_report(data, path):
     rows = {(r["name"], r["tool"]): r for r in data["results"]}
     names = [n for n in NAMES if any((n, t) in rows for t in TOOLS)]
@@ -337,7 +406,7 @@ def write_report(data, path):
         " models of `tests/statistical/posteriordb/models.py`; nutpie fits the same posteriors"
         " written in PyMC (`bench/posteriordb_pymc.py`: same parameters, priors, names and"
         " unconstrained dimension, recursions with `pytensor.scan`) through"
-        " `pm.sample(nuts_sampler=\"nutpie\")`, with its default diagonal adaptation and with"
+        ' `pm.sample(nuts_sampler="nutpie")`, with its default diagonal adaptation and with'
         ' `nuts_sampler_kwargs={"adaptation": "low_rank"}`.',
         "",
         "## Machine and settings",
@@ -352,14 +421,14 @@ def write_report(data, path):
         )
         + " Wall times are therefore noisy; the ESS per gradient evaluation is not.",
         f"- Run: {machine.get('date')}, credo at commit `{machine.get('credo_revision')}`"
-        " (\"+changes\": uncommitted edits in `credo/`, the sampler being worked on).",
+        ' ("+changes": uncommitted edits in `credo/`, the sampler being worked on).',
         f"- Versions: credo venv {machine.get('venvs', {}).get('credo')}; anchors venv"
         f" {machine.get('venvs', {}).get('anchors')}.",
         f"- Settings, the same for every tool: chains={settings.get('chains')},"
         f" tune={settings.get('tune')}, draws={settings.get('draws')},"
         f" seed={settings.get('seed')}, target_accept 0.8 (0.95 for eight_schools_centered,"
         " as credo's posteriordb runner uses), max tree depth 10, each tool's default metric"
-        " (credo: `init=\"auto\"`, the low-rank Fisher metric at these sizes; credo's runner"
+        ' (credo: `init="auto"`, the low-rank Fisher metric at these sizes; credo\'s runner'
         " fits diamonds with a dense metric, not used here). One fit at a time, each in a"
         f" fresh process, timeout {settings.get('timeout')} s per fit.",
         "- Wall time: model build to InferenceData, compilation included (credo: JAX trace and"
@@ -374,13 +443,14 @@ def write_report(data, path):
         "",
     ]
 
-    ratios, wall_lr, wall_diag, ratio_diag = {}, {}, {}, {}
+    ratios, wall_lr, wall_diag, ratio_diag, agree = {}, {}, {}, {}, {}
     for n in names:
         c, d, lr = (rows.get((n, t)) for t in TOOLS)
         ratios[n] = _ratio(c, lr, "ess_per_1000_grad")
         ratio_diag[n] = _ratio(c, d, "ess_per_1000_grad")
         wall_lr[n] = _ratio(c, lr, "wall_s")
         wall_diag[n] = _ratio(c, d, "wall_s")
+        agree[n] = _agreement(c, lr)
     valid = [x for x in ratios.values() if x is not None]
     gm = _geomean(valid)
     lines += [
@@ -400,9 +470,14 @@ def write_report(data, path):
         "",
         "## ESS per 1,000 gradient evaluations and wall time",
         "",
+        "LR: nutpie low-rank. **agree z**: the largest |credo mean − nutpie low-rank mean| over"
+        " the posterior's scalars in units of the difference's Monte Carlo standard error"
+        " (each variable's smallest bulk ESS for all its scalars): a check that the two"
+        " models are the same posterior (well above 4 would say they are not).",
+        "",
         "| posterior | ESS/1k grad credo | nutpie | nutpie LR | **credo / LR** | credo / nutpie"
-        " | wall s credo | nutpie | nutpie LR | wall credo / LR |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        " | wall s credo | nutpie | nutpie LR | wall credo / LR | agree z |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for n in names:
         c, d, lr = (rows.get((n, t)) for t in TOOLS)
@@ -410,7 +485,7 @@ def write_report(data, path):
         cells += [_cell(r, "ess_per_1000_grad", ".1f") for r in (c, d, lr)]
         cells += [f"**{_f(ratios[n], '.2f')}**", _f(ratio_diag[n], ".2f")]
         cells += [_cell(r, "wall_s", ".1f") for r in (c, d, lr)]
-        cells += [_f(wall_lr[n], ".2f")]
+        cells += [_f(wall_lr[n], ".2f"), _f(agree[n], ".1f")]
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
         "",
@@ -420,7 +495,7 @@ def write_report(data, path):
         " divergences after warm-up, largest rank-normalised R-hat.",
         "",
         "| posterior | tool | min ESS | variable | grad warm (k) | grad draws (k) | div."
-        " | R-hat | wall s | note |",
+        " | R-hat | wall s (compile) | note |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for n in names:
@@ -443,13 +518,14 @@ def write_report(data, path):
                 _f(gd / 1000 if gd is not None else None, ".1f"),
                 str(r.get("divergences")) if ok else "–",
                 _f(r.get("max_rhat") if ok else None, ".3f"),
-                _f(r.get("wall_s") if ok else r.get("process_s"), ".1f"),
+                _f(r.get("wall_s") if ok else r.get("process_s"), ".1f")
+                + (f" ({r['compile_s']:.1f})" if ok and r.get("compile_s") is not None else ""),
                 note,
             ]
             lines.append("| " + " | ".join(cells) + " |")
-    notes = data.get("notes")
-    if notes:
-        lines += ["", "## Notes", "", notes.strip()]
+    lines += ["", "## Notes", "", NOTES.strip()]
+    if data.get("run_notes"):  # what happened during this particular run, kept in the JSON
+        lines += ["", "## This run", "", data["run_notes"].strip()]
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 
