@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 
 test: $(STAMP)
 	$(PY) -m ruff check credo tests examples bench
+	$(PY) -m ruff format --check credo tests examples bench
 	$(PY) -m pytest -q tests
 
 demo: $(STAMP)

@@ -218,9 +218,7 @@ class CompiledModel:
         in_block = {id(f.node) for b in blocks for f in b.members}
         rvs = [rv for rv in self.free_nodes + self.observed_nodes if id(rv) not in in_block]
         scales = [_total_size_scale(rv) for rv in rvs]
-        block_params = [
-            p for b in blocks for f in b.members for p in f.node.inputs if _is_node(p)
-        ]
+        block_params = [p for b in blocks for f in b.members for p in f.node.inputs if _is_node(p)]
         outputs = self._rv_outputs(rvs) + self.potential_nodes + block_params
         plan = self._block_plan(outputs)
 

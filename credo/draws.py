@@ -20,6 +20,7 @@ __all__ = ["_constrained_draws", "_observed_and_constant", "_rng_key"]
 def _is_seed_int(x: Any) -> bool:
     return isinstance(x, int | np.integer) and not isinstance(x, bool | np.bool_) and x >= 0
 
+
 def _rng_key(random_seed: Any) -> tuple[Any, int]:
     if random_seed is None:
         seed = int(np.random.SeedSequence().generate_state(1)[0])
@@ -36,6 +37,7 @@ def _rng_key(random_seed: Any) -> tuple[Any, int]:
         )
     return jax.random.key(seed), seed
 
+
 def _constrained_draws(cm: CompiledModel, positions: np.ndarray) -> dict[str, np.ndarray]:
     """(chain, draw, dim) unconstrained -> {name: (chain, draw, *shape)} constrained."""
     chains, draws, _ = positions.shape
@@ -48,6 +50,7 @@ def _constrained_draws(cm: CompiledModel, positions: np.ndarray) -> dict[str, np
     flat = positions.reshape(chains * draws, -1)
     res = cm.constrained_batch(jnp.asarray(flat), data)
     return {k: np.asarray(v).reshape((chains, draws) + v.shape[1:]) for k, v in res.items()}
+
 
 def _observed_and_constant(model: Model) -> tuple[dict[str, Any], dict[str, Any]]:
     observed: dict[str, Any] = {}
@@ -65,6 +68,7 @@ def _observed_and_constant(model: Model) -> tuple[dict[str, Any], dict[str, Any]
             constant.pop(name)  # shown as observed_data instead, as PyMC does
             del val
     return observed, constant
+
 
 def _data_only(node: T.TensorVariable) -> bool:
     return all(n.kind != T.RV or n.observed is not None for n in T.toposort([node]))

@@ -182,6 +182,8 @@ def stack(xs: Any, axis: int = 0) -> Any:
     if axis == 0 and isinstance(xs, list | tuple) and len(xs) == len(getattr(out, "inputs", ())):
         mark_stacked(out)
     return out
+
+
 concatenate = lift(jnp.concatenate, "concatenate")
 
 

@@ -296,9 +296,7 @@ class Model:
         self._add(name, node, dims)
         self.root._data_vars.append(node)
 
-    def register_deterministic(
-        self, node: T.TensorVariable, name: str, dims: tuple | None
-    ) -> None:
+    def register_deterministic(self, node: T.TensorVariable, name: str, dims: tuple | None) -> None:
         self._add(name, node, dims)
         self.root._deterministics.append(node)
 
@@ -386,8 +384,7 @@ def _current(what: str, name: str) -> Model:
     model = Model.get_context(error_if_none=False)
     if model is None:
         raise ModelError(
-            f"{what}('{name}') was created outside any model: write it inside "
-            "`with credo.Model():`"
+            f"{what}('{name}') was created outside any model: write it inside `with credo.Model():`"
         )
     return model
 

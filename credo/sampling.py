@@ -71,8 +71,6 @@ _INITS = {
 }
 
 
-
-
 def _check_count(what: str, value: Any) -> None:
     if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
         raise ParameterError(f"sample: {what} must be a positive int, got {value!r}")
@@ -140,9 +138,6 @@ def _point_logps_safe(cm: CompiledModel, pt: dict[str, Any]) -> dict[str, float]
         return cm.point_logps(pt)
     except Exception:  # pragma: no cover - only for the message
         return {}
-
-
-
 
 
 def sample(

@@ -497,8 +497,9 @@ def _check_static_bounds(x: TensorVariable, template: list[Any]) -> None:
         if kind == "static" and isinstance(val, int | np.integer) and axis < x.ndim:
             n = x.shape[axis]
             if not -n <= int(val) < n:
-                raise IndexError(f"index {val} is out of bounds for axis {axis} of {x.label} "
-                                 f"with size {n}")
+                raise IndexError(
+                    f"index {val} is out of bounds for axis {axis} of {x.label} with size {n}"
+                )
         if val is None:
             continue
         axis += 1

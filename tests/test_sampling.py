@@ -34,8 +34,16 @@ def test_idata_groups_and_stats():
     np.testing.assert_allclose(post["b2"].values, 2 * post["b"].values)
     stats = idata["sample_stats"]
     for name in [
-        "lp", "diverging", "energy", "energy_error", "max_energy_error", "tree_depth",
-        "n_steps", "step_size", "step_size_bar", "acceptance_rate",
+        "lp",
+        "diverging",
+        "energy",
+        "energy_error",
+        "max_energy_error",
+        "tree_depth",
+        "n_steps",
+        "step_size",
+        "step_size_bar",
+        "acceptance_rate",
     ]:
         assert stats[name].shape == (2, 200), name
     np.testing.assert_allclose(idata["observed_data"]["y"].values, y)
@@ -101,8 +109,15 @@ def test_divergence_and_rhat_warnings(caplog):
         with caplog.at_level(logging.WARNING, logger="credo"):
             # Stan's diagonal warm-up with a low target diverges in the neck for sure (the
             # default warm-up may instead fail to reach it, which R-hat reports).
-            pm.sample(300, tune=100, chains=2, random_seed=3, progressbar=False,
-                      target_accept=0.6, init="jitter+adapt_diag")
+            pm.sample(
+                300,
+                tune=100,
+                chains=2,
+                random_seed=3,
+                progressbar=False,
+                target_accept=0.6,
+                init="jitter+adapt_diag",
+            )
     assert "divergence" in caplog.text
     caplog.clear()
     with pm.Model():
@@ -136,8 +151,9 @@ def test_bad_arguments():
 def test_dense_mass_matrix_init():
     with pm.Model():
         pm.MvNormal("x", mu=np.zeros(2), cov=np.array([[1.0, 0.95], [0.95, 1.0]]))
-        idata = pm.sample(200, tune=300, chains=2, random_seed=1, progressbar=False,
-                          init="jitter+adapt_full")
+        idata = pm.sample(
+            200, tune=300, chains=2, random_seed=1, progressbar=False, init="jitter+adapt_full"
+        )
     assert idata["posterior"]["x"].shape == (2, 200, 2)
 
 
@@ -168,8 +184,14 @@ def test_prior_and_posterior_predictive_shapes():
 def test_log_likelihood_and_loo():
     model, *_ = _regression()
     with model:
-        idata = pm.sample(200, tune=200, chains=2, random_seed=1, progressbar=False,
-                          idata_kwargs={"log_likelihood": True})
+        idata = pm.sample(
+            200,
+            tune=200,
+            chains=2,
+            random_seed=1,
+            progressbar=False,
+            idata_kwargs={"log_likelihood": True},
+        )
     ll = idata["log_likelihood"]["y"]
     assert ll.shape == (2, 200, 40)
     loo = az.loo(idata)
@@ -199,8 +221,14 @@ def test_netcdf_round_trip(tmp_path):
 def test_pymc_style_arviz_shortcuts():
     model, *_ = _regression()
     with model:
-        idata = pm.sample(200, tune=200, chains=2, random_seed=1, progressbar=False,
-                          idata_kwargs={"log_likelihood": True})
+        idata = pm.sample(
+            200,
+            tune=200,
+            chains=2,
+            random_seed=1,
+            progressbar=False,
+            idata_kwargs={"log_likelihood": True},
+        )
     table = pm.summary(idata, var_names=["a", "b"])
     assert list(table.index) == ["a", "b"]
     assert pm.traceplot.__doc__ and np.isfinite(pm.loo(idata).elpd)

@@ -64,7 +64,6 @@ __all__ = [
 ]
 
 
-
 # Imputation of missing observations builds new variables from distributions, so it lives
 # in a layer above this one (credo.missing), which installs itself here when imported.
 _IMPUTER: list[Callable[..., Any]] = [lambda *a, **k: _no_imputer()]

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 __all__ = ["BoundDist", "UNSET"]
 
 
-
 class BoundDist:
     """A distribution with the values of its parameters (inside traced code): what a
     class with ``dist_params`` receives for each of them."""

@@ -525,8 +525,7 @@ def transition(
         tree_depth=tree.depth,
         n_steps=tree.n_steps,
         acceptance_rate=tree.sum_accept / lax.max(tree.n_steps, jnp.int32(1)).astype(dtype),
-        acceptance_rate_sym=tree.sum_accept_sym
-        / lax.max(tree.n_steps, jnp.int32(1)).astype(dtype),
+        acceptance_rate_sym=tree.sum_accept_sym / lax.max(tree.n_steps, jnp.int32(1)).astype(dtype),
         index_in_trajectory=tree.sample_index,
     )
     return tree.sample, info

@@ -50,9 +50,7 @@ def test_metric_kinds_share_the_interface():
 
 def _scatter(xs, dense):
     dim = xs.shape[1]
-    state = WelfordState(
-        jnp.zeros(()), jnp.zeros(dim), jnp.zeros((dim, dim) if dense else (dim,))
-    )
+    state = WelfordState(jnp.zeros(()), jnp.zeros(dim), jnp.zeros((dim, dim) if dense else (dim,)))
     for x in xs:
         state = welford_update(state, jnp.asarray(x))
     return state
@@ -104,9 +102,7 @@ def test_fisher_adaptations_sample_a_correlated_gaussian(adaptation):
     corr[1, 2] = corr[2, 1] = 0.99
     cov = corr * np.outer(scale, scale)
     start = np.random.default_rng(4).uniform(-1, 1, size=(2, 4))
-    result = run_chains(
-        _correlated, start, 21, data=np.linalg.inv(cov), adaptation=adaptation
-    )
+    result = run_chains(_correlated, start, 21, data=np.linalg.inv(cov), adaptation=adaptation)
     check_moments(result.positions, 0.0, scale)
     steps = result.stats["n_steps"].mean()
     if adaptation == "low_rank":

@@ -78,8 +78,9 @@ def test_correlated_gaussian_dense_mass_matrix():
     cov = np.array([[1.0, 0.99 * 3.0], [0.99 * 3.0, 9.0]])
     with pm.Model():
         pm.MvNormal("x", mu=np.array([1.0, -2.0]), cov=cov)
-        idata = pm.sample(1000, tune=1000, chains=2, random_seed=5, progressbar=False,
-                          init="jitter+adapt_full")
+        idata = pm.sample(
+            1000, tune=1000, chains=2, random_seed=5, progressbar=False, init="jitter+adapt_full"
+        )
     _check(idata, "x", np.array([1.0, -2.0]), np.sqrt(np.diag(cov)))
     # The dense metric decorrelates the target: short trees after adaptation.
     depth = idata["sample_stats"]["tree_depth"].values
