@@ -24,6 +24,7 @@ import numpy as np
 from jax import lax
 
 from credo.inference import metrics
+from credo.inference.nuts import NUTSParams
 
 __all__ = [
     "AdaptationState",
@@ -366,8 +367,6 @@ class StanWindowed:
         )
 
     def params(self, state: StanState) -> Any:
-        from credo.inference.nuts import NUTSParams
-
         search = state.inner.search.active
         step_size = lax.select(search, state.inner.search.step_size, state.inner.step_size)
         depth = lax.select(search, jnp.int32(1), jnp.int32(self.max_treedepth))
@@ -400,8 +399,6 @@ class StanWindowed:
         return jnp.exp(state.inner.dual.log_step_size_bar)
 
     def final(self, state: StanState) -> Any:
-        from credo.inference.nuts import NUTSParams
-
         return NUTSParams(state.inner.step_size, state.metric, jnp.int32(self.max_treedepth))
 
 

@@ -47,6 +47,7 @@ from credo.inference.adaptation import (
     dual_averaging_update,
     welford_update,
 )
+from credo.inference.nuts import NUTSParams
 
 __all__ = ["FisherAdaptation", "FisherState", "fisher_diagonal", "low_rank_metric"]
 
@@ -211,8 +212,6 @@ class FisherAdaptation:
         )
 
     def params(self, state: FisherState) -> Any:
-        from credo.inference.nuts import NUTSParams
-
         search = state.search.active
         step_size = lax.select(search, state.search.step_size, state.step_size)
         depth = lax.select(search, jnp.int32(1), jnp.int32(self.max_treedepth))
@@ -313,6 +312,4 @@ class FisherAdaptation:
         return jnp.exp(state.dual.log_step_size_bar)
 
     def final(self, state: FisherState) -> Any:
-        from credo.inference.nuts import NUTSParams
-
         return NUTSParams(state.step_size, state.metric, jnp.int32(self.max_treedepth))

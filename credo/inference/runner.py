@@ -200,14 +200,8 @@ def _compile(key: tuple, make: Callable[[], Callable], *args) -> tuple[Any, floa
         _cache.move_to_end(key)
         return hit, 0.0
     start = time.perf_counter()
-    traced = jax.jit(make()).trace(*args)
-    t1 = time.perf_counter()
-    lowered = traced.lower()
-    t2 = time.perf_counter()
-    compiled = lowered.compile()
+    compiled = jax.jit(make()).trace(*args).lower().compile()
     seconds = time.perf_counter() - start
-    if os.environ.get("CREDO_DEBUG_COMPILE"):
-        print(f"trace {t1 - start:.2f} lower {t2 - t1:.2f} compile {seconds - t2:.2f}")
     _cache[key] = compiled
     while len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
