@@ -199,8 +199,9 @@ from `tests/statistical/posteriordb/models.py`). Each posterior's reference summ
 posteriordb (Stan NUTS, 10,000 near-independent draws); the JSON files are read from
 `$CREDO_POSTERIORDB` or `../shared/posteriordb`.
 
-Settings: `pm.sample({draws}, tune={tune}, chains={chains}, random_seed={seed})`, diagonal
-mass matrix and `target_accept=0.8` unless a row's notes say otherwise. credo {version} at
+Settings: `pm.sample({draws}, tune={tune}, chains={chains}, random_seed={seed})`, the
+default warm-up (`init="auto"`: the low-rank modified Fisher metric) and
+`target_accept=0.8` unless a row's notes say otherwise. credo {version} at
 commit {revisions} ("+changes": with uncommitted edits in `credo/`).
 
 Pass criterion (`tests/statistical/posteriordb/compare.py`), for every reference scalar:
@@ -252,11 +253,13 @@ _FOOTER = """
 - **The criterion has power.** Deliberately wrong variants fail clearly: garch11 without
   the `log(1 - alpha1)` correction (alpha1 z = +14.9) and gp_regr with sigma² on the
   diagonal (sigma z = -25.7, sd -31%).
-- **Sampler observations.** The near-collinear regressions (kilpisjarvi, earnings) need long
-  trees with the diagonal metric; diamonds needs the dense metric to run in reasonable time
-  (`init="jitter+adapt_full"`); gp_pois_regr shows a few divergences at the default
-  `target_accept=0.8` from stiff directions; the centred eight schools funnel diverges and
-  under-explores small tau, as it does in Stan.
+- **Sampler observations.** With the low-rank metric the near-collinear regressions
+  (kilpisjarvi, earnings) take about 3 gradients per draw (they needed hundreds with a
+  diagonal metric, and diamonds a dense one); gp_pois_regr's steps are about ten times
+  longer than with Stan's metric and diverge on ~2% of draws at `target_accept=0.8`, so it
+  runs at 0.9; the centred eight schools funnel diverges and under-explores small tau, as it
+  does in Stan. `bench/POSTERIORDB.md` compares the gradients per effective draw with
+  nutpie's.
 - **Reproducibility.** A fixed seed gives identical draws across processes, but rows change
   when credo's sampler changes (the revision above says which credo produced them).
 """
