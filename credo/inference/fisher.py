@@ -223,9 +223,10 @@ class FisherAdaptation:
     def update(self, state: FisherState, position, gradient, info) -> FisherState:
         searching = state.search.active
         searched = self._search_update(state, info.acceptance_rate)
-        tuned = self._tune(state, position, gradient, info)
-        tuning = state.iteration < state.num_tune
-        new = _select(searching, searched, _select(tuning, tuned, state))
+        # After warm-up the estimators and dual averaging stop: skip their work per draw.
+        tuning = ~searching & (state.iteration < state.num_tune)
+        tuned = lax.cond(tuning, lambda: self._tune(state, position, gradient, info), lambda: state)
+        new = _select(searching, searched, tuned)
         return new._replace(iteration=state.iteration + (~searching).astype(jnp.int32))
 
     def _search_update(self, state: FisherState, accept: jax.Array) -> FisherState:
