@@ -1,0 +1,248 @@
+"""Which variables depend on a summed-out one, its support, and how to sum it out
+(element by element or every joint state), with the checks that refuse the rest."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from credo import tensor as T
+from credo.errors import ModelError
+from credo.intervention import _deps
+from credo.marginal._core import (
+    MAX_JOINT_STATES,
+    MAX_SUPPORT,
+    N_CHECK_CONFIGS,
+    N_CHECK_POINTS,
+    MarginalizationError,
+    _Marginal,
+)
+from credo.model import Model
+
+
+def _finite_domain(z: T.TensorVariable) -> np.ndarray:
+    """The integers z can take (the union over its elements), or an error."""
+    dist = z.distribution
+    cls = type(dist)
+    name = z.name
+    if not cls.discrete:
+        raise ModelError(
+            f"marginalize: '{name}' is a continuous variable ({cls.__name__}); only discrete "
+            "variables with finite support can be summed out"
+        )
+
+    def fill(value: float) -> dict[str, Any]:
+        out = {}
+        for k, v in dist.params.items():
+            if T.is_node(v):
+                try:
+                    out[k] = np.asarray(T.evaluate([v], {})[0], dtype=float)
+                except KeyError:  # depends on a random variable: only its shape is known
+                    out[k] = np.full(v.shape, value)
+            else:
+                out[k] = np.asarray(v, dtype=float)
+        return dist._bind(out)
+
+    ranges = []
+    for filler in (0.25, 0.75):
+        lo, hi = cls.support.range(fill(filler))
+        ranges.append((np.min(np.asarray(lo)), np.max(np.asarray(hi))))
+    (lo, hi), other = ranges
+    if (lo, hi) != other:
+        raise MarginalizationError(
+            f"marginalize: the support of '{name}' ({cls.__name__}) depends on other random "
+            "variables; its bounds must be known when the model is defined"
+        )
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise MarginalizationError(
+            f"marginalize: '{name}' ({cls.__name__}) has an unbounded support "
+            f"[{lo}, {hi}]; only variables with finite support (Bernoulli, Categorical, "
+            "DiscreteUniform, Binomial, ...) can be summed out exactly"
+        )
+    size = int(hi) - int(lo) + 1
+    if size > MAX_SUPPORT:
+        raise MarginalizationError(
+            f"marginalize: '{name}' has {size} support values, more than the {MAX_SUPPORT} "
+            "credo enumerates"
+        )
+    return np.arange(int(np.ceil(lo)), int(np.floor(hi)) + 1, dtype=np.int64)
+
+
+def _analyse(model: Model, z: T.TensorVariable) -> _Marginal:
+    """Find z's dependents and the subgraph between them, refusing what cannot be summed
+    out (Deterministics and Potentials of z, transforms or observed expressions of z)."""
+    root = model.root
+    name = z.name
+    order = T.toposort(list(root._named_vars.values()), _deps)
+    position = {id(n): i for i, n in enumerate(order)}
+    on_z: dict[int, bool] = {}
+    for node in order:
+        if node is z:
+            on_z[id(node)] = True
+        elif node.kind in (T.RV, T.DATA):
+            on_z[id(node)] = False  # conditional dependence stops at other variables
+        else:
+            on_z[id(node)] = any(on_z.get(id(i), False) for i in node.inputs if T.is_node(i))
+    for node in root._deterministics + root._potentials:
+        if on_z[id(node)]:
+            what = "Deterministic" if node.kind == T.DETERMINISTIC else "Potential"
+            raise MarginalizationError(
+                f"Cannot marginalize {name} due to dependent {what} {node.name}"
+            )
+    dependents = []
+    for rv in root._free_RVs + root._observed_RVs:
+        if rv is z:
+            continue
+        if T.is_node(rv.observed) and on_z.get(id(rv.observed), False):
+            raise MarginalizationError(
+                f"marginalize: the observed value of '{rv.name}' is an expression of '{name}'"
+            )
+        tr = rv.transform
+        if tr is not None and any(T.is_node(i) and on_z.get(id(i), False) for i in tr.inputs):
+            raise MarginalizationError(
+                f"marginalize: the transform of '{rv.name}' depends on '{name}' (its bounds "
+                f"change with '{name}'); give '{rv.name}' bounds that do not"
+            )
+        if any(on_z.get(id(i), False) for i in rv.inputs if T.is_node(i)):
+            dependents.append(rv)
+    if not dependents:
+        raise MarginalizationError(
+            f"marginalize: no variable depends on '{name}'; summing it out would only drop "
+            "it from the model (remove it instead)"
+        )
+    for dep in dependents:
+        if getattr(dep, "total_size", None) is not None:
+            raise MarginalizationError(
+                f"marginalize: '{dep.name}' depends on '{name}' and is given total_size= "
+                "(a minibatch); that is not supported"
+            )
+    dependents.sort(key=lambda n: position[id(n)])
+
+    def inner_deps(node: T.TensorVariable) -> list[T.TensorVariable]:
+        if node is z or node.kind in (T.RV, T.DATA):
+            return []
+        return [i for i in node.inputs if T.is_node(i) and on_z[id(i)]]
+
+    starts = [i for d in dependents for i in d.inputs if T.is_node(i) and on_z[id(i)]]
+    inner = [n for n in T.toposort(starts, inner_deps) if n is not z]
+    boundary: list[T.TensorVariable] = []
+    seen: set[int] = set()
+
+    def add(x: Any) -> None:
+        if T.is_node(x) and id(x) not in seen and not on_z[id(x)]:
+            seen.add(id(x))
+            boundary.append(x)
+
+    for node in inner:
+        for i in node.inputs:
+            add(i)
+    for dep in dependents:
+        for i in dep.inputs:
+            add(i)
+    for i in z.inputs:
+        add(i)
+    for dep in dependents[:-1]:
+        add(dep)
+    dists = [d.distribution for d in dependents]
+    inputs = [tuple(d.inputs) for d in dependents]
+    return _Marginal(z, _finite_domain(z), dependents, dists, inputs, inner, boundary)
+
+
+def _probe_points(model: Model) -> list[dict[str, Any]]:
+    """A few random points of the free variables (jittered around the initial point, on
+    the unconstrained scale), so that the structure check does not meet a point where
+    distinct parameters happen to be equal."""
+    cm = model.compiled()
+    rng = np.random.default_rng(1)
+    theta0 = cm.to_theta(cm.initial_point()) if cm.free else np.zeros(0)
+    points = []
+    for _ in range(N_CHECK_POINTS):
+        theta = theta0 + rng.uniform(-1, 1, size=theta0.shape)
+        vals = cm.constrained(jnp.asarray(theta), cm.data_values()) if cm.free else {}
+        points.append({f.name: vals[f.name] for f in cm.free})
+    return points
+
+
+def _boundary_fn(model: Model, m: _Marginal) -> Any:
+    """``(values by name, data) -> (carrier value, boundary values)``, jitted."""
+    cm = model.compiled()
+
+    def fn(values: dict[str, Any], data: dict[str, Any]) -> Any:
+        env, _ = cm._walk(m.boundary + [m.carrier], data, values=values)
+        return env[id(m.carrier)], [env[id(b)] for b in m.boundary]
+
+    return fn
+
+
+def _choose_mode(model: Model, m: _Marginal) -> None:
+    """Elementwise when z is scalar, or when random configurations of z give the dependents'
+    terms the element-by-element table predicts; else every configuration of a small z;
+    else an error."""
+    shape = m.z.shape
+    n = int(np.prod(shape, dtype=np.int64))
+    if n <= 1:
+        return
+    fits = _elementwise_shapes(m)
+    if fits:
+        fits = _elementwise_holds(model, m)
+    if fits:
+        return
+    states = len(m.domain) ** n
+    if states <= MAX_JOINT_STATES:
+        m.mode = "joint"
+        m.configs = np.asarray(list(itertools.product(m.domain, repeat=n)), dtype=np.int64)
+        m.configs = m.configs.reshape((states,) + shape)
+        return
+    deps = ", ".join(f"'{d.name}'" for d in m.dependents)
+    raise MarginalizationError(
+        f"marginalize: the elements of '{m.name}' (shape {shape}) do not each affect only the "
+        f"matching elements of {deps}, so it cannot be summed out element by element, and "
+        f"its {len(m.domain)}^{n} joint states are too many to enumerate. Index the "
+        f"dependents with '{m.name}' element by element (e.g. mu[{m.name}] for an observation "
+        f"per element), or split '{m.name}' into separate variables"
+    )
+
+
+def _elementwise_shapes(m: _Marginal) -> bool:
+    shape = m.z.shape
+    for dep, dist in zip(m.dependents, m.dists):
+        lp_shape = tuple(dep.shape[: len(dep.shape) - type(dist).ndim_supp])
+        try:
+            if np.broadcast_shapes(shape, lp_shape) != lp_shape:
+                return False
+        except ValueError:
+            return False
+    return True
+
+
+def _elementwise_holds(model: Model, m: _Marginal) -> bool:
+    """Compare the dependents' terms at random configurations of z with what the
+    element-by-element table says they are."""
+    cm = model.compiled()
+    data = cm.data_values()
+    bfn = jax.jit(_boundary_fn(model, m))
+    rng = np.random.default_rng(2)
+    shape = m.z.shape
+
+    def dep_terms(zval: Any, value: Any, bvals: Any) -> Any:
+        _, lps = m.pieces(zval, value, bvals)
+        return sum(jnp.broadcast_to(m._reduce(lp), shape) for lp in lps)
+
+    terms = jax.jit(jax.vmap(dep_terms, in_axes=(0, None, None)))
+    for point in _probe_points(model):
+        value, bvals = bfn(point, data)
+        full = np.stack([np.full(shape, v, dtype=np.int64) for v in m.domain])
+        table = np.asarray(terms(jnp.asarray(full), value, bvals))  # (K, *shape)
+        idx = rng.integers(0, len(m.domain), size=(N_CHECK_CONFIGS,) + shape)
+        got = np.asarray(terms(jnp.asarray(m.domain[idx]), value, bvals))
+        flat_table = table.reshape(len(m.domain), -1)
+        want = np.take_along_axis(flat_table, idx.reshape(N_CHECK_CONFIGS, -1), axis=0)
+        want = want.reshape(got.shape)
+        same = np.isclose(got, want, rtol=1e-9, atol=1e-9) | ((got == want) & ~np.isfinite(got))
+        if not np.all(same):
+            return False
+    return True

@@ -1,0 +1,190 @@
+"""The marginal term of a summed-out variable, and the distributions its dependents carry
+in the new model (see :mod:`credo.marginal`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.scipy.special import logsumexp
+
+from credo import tensor as T
+from credo.errors import ModelError
+
+# The largest support enumerated, and the most joint states of a vector variable whose
+# elements interact (then every configuration is enumerated).
+MAX_SUPPORT = 100_000
+MAX_JOINT_STATES = 4096
+# Random configurations compared against the element-by-element decomposition, at each of
+# a few random points of the other variables.
+N_CHECK_CONFIGS = 6
+N_CHECK_POINTS = 3
+
+
+class MarginalizationError(ModelError, NotImplementedError):
+    """The variable cannot be summed out exactly (its support, or how its dependents
+    use it)."""
+
+
+class _Marginal:
+    """One marginalised variable: how to enumerate it and evaluate its dependents.
+
+    ``mode``: ``"elementwise"`` (each element of ``z`` touches only the matching elements of
+    the dependents' log-densities; a scalar ``z`` is the one-element case) or ``"joint"``
+    (every configuration of a small ``z`` enumerated).
+    """
+
+    def __init__(
+        self,
+        z: T.TensorVariable,
+        domain: np.ndarray,
+        dependents: list[T.TensorVariable],
+        dists: list[Any],
+        inputs: list[tuple[Any, ...]],
+        inner: list[T.TensorVariable],
+        boundary: list[T.TensorVariable],
+    ) -> None:
+        self.z = z
+        self.name = z.name
+        self.zdist = z.distribution
+        self.zinputs = tuple(z.inputs)
+        self.domain = domain
+        self.dependents = dependents
+        self.dists = dists  # the dependents' own distributions
+        self.inputs = inputs  # their own parameters (nodes or constants)
+        self.inner = inner  # nodes between z and the dependents, in topological order
+        self.boundary = boundary  # what the inner nodes and the log-densities read
+        self.carrier = dependents[-1]
+        self.mode = "elementwise"
+        self.configs: np.ndarray | None = None
+
+    # -- the pieces of the joint log-density -------------------------------------------
+    def _env(self, zval: Any, bvals: Sequence[Any]) -> dict[int, Any]:
+        env = {id(b): v for b, v in zip(self.boundary, bvals)}
+        env[id(self.z)] = zval
+        for node in self.inner:
+            args = [env[id(i)] if T.is_node(i) else i for i in node.inputs]
+            env[id(node)] = node.op(*args)
+        return env
+
+    def pieces(self, zval: Any, value: Any, bvals: Sequence[Any]) -> tuple[Any, list[Any]]:
+        """(log p(z = zval) with z's shape, [each dependent's log-density array]) where
+        ``value`` is the carrier's value and ``bvals`` the boundary nodes' values."""
+        env = self._env(zval, bvals)
+        zparams = {
+            k: env[id(v)] if T.is_node(v) else v for k, v in zip(self.zdist.params, self.zinputs)
+        }
+        zlp = jnp.broadcast_to(self.zdist.checked_logp(zval, zparams), self.z.shape)
+        lps = []
+        for dep, dist, inputs in zip(self.dependents, self.dists, self.inputs):
+            params = {k: env[id(v)] if T.is_node(v) else v for k, v in zip(dist.params, inputs)}
+            x = value if dep is self.carrier else env[id(dep)]
+            lps.append(dist.checked_logp(x, params))
+        return zlp, lps
+
+    def _reduce(self, lp: Any) -> Any:
+        """A dependent's log-density array summed onto z's shape (its extra axes)."""
+        shape = self.z.shape
+        lead = lp.ndim - len(shape)
+        lp = jnp.sum(lp, axis=tuple(range(lead))) if lead > 0 else lp
+        axes = tuple(i for i, n in enumerate(shape) if n == 1 and lp.shape[i] != 1)
+        return jnp.sum(lp, axis=axes, keepdims=True) if axes else lp
+
+    def element_table(self, value: Any, bvals: Sequence[Any]) -> Any:
+        """log p(z_i = v) + (the dependents' terms owned by element i) for every support
+        value v: shape ``(K, *z.shape)``."""
+        shape = self.z.shape
+
+        def one(v: Any) -> Any:
+            zval = jnp.full(shape, v, dtype=self.z.dtype)
+            zlp, lps = self.pieces(zval, value, bvals)
+            total = zlp
+            for lp in lps:
+                total = total + jnp.broadcast_to(self._reduce(lp), shape)
+            # Outside z's support (per-element bounds inside the enumerated range) the
+            # dependents may be evaluated at a meaningless value: that state has no mass.
+            return jnp.where(zlp == -jnp.inf, -jnp.inf, total)
+
+        return jax.vmap(one)(jnp.asarray(self.domain))
+
+    def joint_table(self, value: Any, bvals: Sequence[Any]) -> Any:
+        """The joint log-density of every configuration of z: shape ``(K ** n,)``."""
+
+        def one(zval: Any) -> Any:
+            zlp, lps = self.pieces(zval, value, bvals)
+            total = jnp.sum(zlp) + sum(jnp.sum(lp) for lp in lps)
+            return jnp.where(jnp.any(zlp == -jnp.inf), -jnp.inf, total)
+
+        return jax.vmap(one)(jnp.asarray(self.configs))
+
+    def logp(self, value: Any, bvals: Sequence[Any]) -> Any:
+        """The marginal log-density of z and its dependents (the carrier's term)."""
+        if self.mode == "joint":
+            return logsumexp(self.joint_table(value, bvals))
+        per_element = logsumexp(self.element_table(value, bvals), axis=0)
+        if len(self.dependents) == 1 and tuple(self.carrier.shape) == tuple(self.z.shape):
+            return per_element  # pointwise, one term per observation (for LOO)
+        return jnp.sum(per_element)
+
+    def conditional(self, value: Any, bvals: Sequence[Any], rng_key: Any) -> tuple[Any, Any]:
+        """(a draw of z from its conditional, the conditional log-probabilities of each
+        element's values ``(*z.shape, K)``)."""
+        if self.mode == "joint":
+            table = self.joint_table(value, bvals)
+            idx = jax.random.categorical(rng_key, table)
+            configs = jnp.asarray(self.configs).reshape(len(self.configs), -1)
+            draw = configs[idx].reshape(self.z.shape)
+            norm = table - logsumexp(table)
+            cols = []
+            for v in self.domain:
+                mask = configs == v  # (M, n)
+                cols.append(logsumexp(jnp.where(mask, norm[:, None], -jnp.inf), axis=0))
+            lp = jnp.stack(cols, axis=-1).reshape(self.z.shape + (len(self.domain),))
+            return draw, lp
+        table = jnp.moveaxis(self.element_table(value, bvals), 0, -1)  # (*shape, K)
+        lp = table - logsumexp(table, axis=-1, keepdims=True)
+        idx = jax.random.categorical(rng_key, table, axis=-1)
+        return jnp.asarray(self.domain)[idx].astype(self.z.dtype), lp
+
+
+# -- the distributions the dependents carry in the new model -----------------------------
+class _Carrier:
+    """Mixed in before a dependent's own distribution class: its log-density is the
+    marginal term; its draws (forward sampling) are the dependent's own."""
+
+    _marginal: _Marginal
+    _n_own: int
+
+    def checked_logp(self, value: Any, params: dict[str, Any]) -> Any:
+        bvals = [params[f"marginal.{i}"] for i in range(len(self._marginal.boundary))]
+        return self._marginal.logp(value, bvals)
+
+
+class _Silent:
+    """Mixed in before a non-carrier dependent's class: its term is in the carrier's."""
+
+    def checked_logp(self, value: Any, params: dict[str, Any]) -> Any:
+        nd = type(self).ndim_supp
+        shape = jnp.shape(value)
+        return jnp.zeros(shape[: len(shape) - nd])
+
+
+def _wrap(dep: T.TensorVariable, mixin: type, extras: list[T.TensorVariable]) -> None:
+    """Give ``dep`` a distribution of a subclass of its own with ``mixin``'s log-density
+    and the ``extras`` as further parameters (named ``marginal.<i>``)."""
+    dist = dep.distribution
+    cls = type(dist)
+    ndims = dict(cls.param_ndims)
+    for i, e in enumerate(extras):
+        ndims[f"marginal.{i}"] = len(e.shape) if T.is_node(e) else np.ndim(e)
+    new_cls = type(f"Marginalized{cls.__name__}", (mixin, cls), {"param_ndims": ndims})
+    new = object.__new__(new_cls)
+    new.__dict__.update(dist.__dict__)
+    new.params = dict(dist.params)
+    for i, e in enumerate(extras):
+        new.params[f"marginal.{i}"] = e
+    dep.distribution = new
+    dep.inputs = tuple(dep.inputs) + tuple(extras)
