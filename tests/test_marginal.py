@@ -25,17 +25,23 @@ def _mcse(x: np.ndarray) -> float:
     return float(np.std(x) / np.sqrt(ess(x)))
 
 
-def _brute_force(model: pm.Model, name: str, point: dict, states: np.ndarray) -> float:
-    """log sum over every state of ``name`` of the original model's joint density: the
-    model with ``name`` set to the state (pm.do) plus the state's prior log-probability."""
-    prior = model.compile_logp(vars=[name], jacobian=False)
-    fixed = pm.do(model, {name: states[0]})
+def _joint_terms(model: pm.Model, names: list, point: dict, states: list) -> np.ndarray:
+    """The original model's joint log-density at each state (a tuple, one value per name):
+    the model with the names set to the state (pm.do) plus the state's prior."""
+    prior = model.compile_logp(vars=names, jacobian=False)
+    fixed = pm.do(model, dict(zip(names, states[0])))
     logp = fixed.compile_logp(jacobian=False)
     terms = []
-    for s in states:
-        pm.set_data({name: s}, model=fixed)  # the same shape: nothing recompiles
-        terms.append(float(logp(point)) + float(prior({**point, name: s})))
-    return float(logsumexp(terms))
+    for state in states:
+        values = dict(zip(names, state))
+        pm.set_data(values, model=fixed)  # the same shapes: nothing recompiles
+        terms.append(float(logp(point)) + float(prior({**point, **values})))
+    return np.array(terms)
+
+
+def _brute_force(model: pm.Model, name: str, point: dict, states: np.ndarray) -> float:
+    """log sum over every state of ``name`` of the original model's joint density."""
+    return float(logsumexp(_joint_terms(model, [name], point, [(s,) for s in states])))
 
 
 def _random_point(model: pm.Model, rng: np.random.Generator) -> dict:
@@ -145,6 +151,52 @@ def test_vector_sum_equals_enumeration(case):
         pt = _random_point(marginal, rng)
         want = _brute_force(model, "z", pt, states)
         np.testing.assert_allclose(float(logp(pt)), want, rtol=1e-10)
+
+
+@pytest.mark.parametrize("case", _vector_models()[::2], ids=lambda c: c[0])
+def test_conditional_equals_enumeration(case):
+    """lp_z from recover_marginals: each element's conditional probabilities, by brute
+    force over the joint states."""
+    _, model, support, _ = case
+    marginal = pm.marginalize(model, "z")
+    pt = _random_point(marginal, np.random.default_rng(4))
+    states = np.array(list(itertools.product(support, repeat=3)))
+    w = _joint_terms(model, ["z"], pt, [(s,) for s in states])
+    w = np.exp(w - logsumexp(w))
+    want = np.array([[w[states[:, i] == v].sum() for v in support] for i in range(3)])
+    trace = {k: np.asarray(v)[None, None] for k, v in pt.items()}
+    got = pm.recover_marginals(marginal, trace, random_seed=0, extend_inferencedata=False)
+    np.testing.assert_allclose(np.exp(got["lp_z"].values[0, 0]), want, atol=1e-12)
+    assert got["z"].values.shape == (1, 1, 3)
+
+
+def test_two_variables_with_data_and_dims():
+    """A zero-inflation label per observation and a separate scalar label, summed out in
+    one call; a Data predictor; dims carried to the recovered draws."""
+    x = np.array([-0.5, 0.2, 1.0, 1.5])
+    with pm.Model(coords={"obs": range(4)}) as model:
+        xd = pm.Data("x", x, dims="obs")
+        b0 = pm.Normal("b0", 0, 1)
+        psi = pm.Beta("psi", 2, 2)
+        z = pm.Bernoulli("z", psi, dims="obs")
+        rate = pm.math.switch(z, pm.math.exp(b0 + 0.3 * xd), 0.0)
+        pm.Poisson("y", rate, observed=[0, 2, 0, 3], dims="obs")
+        k = pm.Categorical("k", p=[0.2, 0.8])
+        pm.Normal("w", mu=pm.math.switch(k, 1.0, -1.0) + b0, sigma=1, observed=[0.8, 1.2])
+    marginal = pm.marginalize(model, ["z", "k"])
+    assert [v.name for v in marginal.free_RVs] == ["b0", "psi"]
+    pt = _random_point(marginal, np.random.default_rng(5))
+    states = [(np.array(zs), k) for zs in itertools.product([0, 1], repeat=4) for k in (0, 1)]
+    want = logsumexp(_joint_terms(model, ["z", "k"], pt, states))
+    got = marginal.compile_logp(jacobian=False)(pt)
+    np.testing.assert_allclose(float(got), want, rtol=1e-10)
+    trace = {k: np.asarray(v)[None, None] for k, v in pt.items()}
+    ds = pm.recover_marginals(marginal, trace, random_seed=0, extend_inferencedata=False)
+    assert ds["z"].dims == ("chain", "draw", "obs")
+    assert ds["lp_z"].dims == ("chain", "draw", "obs", "lp_z_dim")
+    assert ds["lp_k"].dims == ("chain", "draw", "lp_k_dim")
+    # An observation of 2 or 3 cannot come from the zero state: z = 1 there, surely.
+    np.testing.assert_array_equal(ds["z"].values[0, 0, [1, 3]], [1, 1])
 
 
 def test_original_model_untouched():
@@ -393,6 +445,15 @@ def test_error_dependency_not_elementwise():
         pm.Normal("y", z.sum(), 1, observed=0.0)
     with pytest.raises(MarginalizationError, match="2\\^20 joint states"):
         pm.marginalize(m, ["z"])
+
+
+def test_error_shared_dependent():
+    with pm.Model() as m:
+        a = pm.Bernoulli("a", 0.5)
+        b = pm.Bernoulli("b", 0.5)
+        pm.Normal("y", a + b, 1, observed=Y3)
+    with pytest.raises(MarginalizationError, match="shares the dependent"):
+        pm.marginalize(m, ["a", "b"])
 
 
 def test_error_dependent_deterministic_and_potential():
