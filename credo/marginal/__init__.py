@@ -29,7 +29,14 @@ from credo import tensor as T
 from credo.errors import ModelError
 from credo.intervention import _clone, _name_of
 from credo.marginal._analysis import _analyse, _boundary_fn, _choose_mode
-from credo.marginal._core import MarginalizationError, _Carrier, _Marginal, _Silent, _wrap
+from credo.marginal._core import (
+    MarginalizationError,
+    _Carrier,
+    _Marginal,
+    _Silent,
+    _wrap,
+    marginals_of,
+)
 from credo.model import Model, modelcontext
 
 __all__ = ["marginalize", "recover_marginals", "MarginalizationError"]
@@ -66,19 +73,19 @@ def marginalize(model: Model, rvs_to_marginalize: Any) -> Model:
             )
     if len(set(names)) != len(names):
         raise ModelError(f"marginalize: a variable is named twice in {names}")
-    if getattr(root, "_marginals", None):
+    if marginals_of(root):
         raise ModelError(
-            f"marginalize: the model already has the summed-out {list(root._marginals)}; "
+            f"marginalize: the model already has the summed-out {list(marginals_of(root))}; "
             "sum out all the variables in one call on the original model, "
             "pm.marginalize(model, [...])"
         )
     new = _clone(model, {}, {})
-    new._marginals = {}
-    analysed = []
+    registry = marginals_of(new)
+    analysed: list[_Marginal] = []
     for name in names:
         z = new._named_vars[name]
         m = _analyse(new, z)
-        others = {id(x) for x in analysed for x in [x.z, *x.dependents]}
+        others = {id(n) for a in analysed for n in (a.z, *a.dependents)}
         clash = [d.name for d in [z, *m.dependents] if id(d) in others]
         if clash:
             raise MarginalizationError(
@@ -90,13 +97,15 @@ def marginalize(model: Model, rvs_to_marginalize: Any) -> Model:
     for m in analysed:
         z = m.z
         new._free_RVs.remove(z)
-        new._initvals.pop(z.name, None)
-        z.marginal_placeholder = np.full(z.shape, m.domain[0], dtype=z.dtype)
+        new._initvals.pop(m.name, None)
+        # What the compiled model reads for z (credo.compile._walk): any value of its support.
+        placeholder = np.full(z.shape, m.domain[0], dtype=z.dtype)
+        z.marginal_placeholder = placeholder  # type: ignore[attr-defined]
         for dep in m.dependents[:-1]:
             _wrap(dep, _Silent, [])
         _wrap(m.carrier, _Carrier, list(m.boundary))
         m.carrier.distribution._marginal = m
-        new._marginals[z.name] = m
+        registry[m.name] = m
     new.structure_version += 1
     new._compiled.clear()
     for m in analysed:
@@ -132,7 +141,7 @@ def recover_marginals(
     if idata is None and model is not None and not isinstance(model, Model):
         model, idata = None, model  # recover_marginals(idata) inside `with marginal_model:`
     model = modelcontext(model)
-    marginals: dict[str, _Marginal] = getattr(model.root, "_marginals", {})
+    marginals = marginals_of(model)
     if not marginals:
         raise ModelError("recover_marginals: the model has no marginalised variables")
     if idata is None:
@@ -199,7 +208,7 @@ def _conditional_draws(model: Model, m: _Marginal, flat: dict[str, Any], key: An
         return m.conditional(value, bvals, rng_key)
 
     # In batches of draws: one draw's table holds K values per dependent element.
-    states = len(m.configs) if m.mode == "joint" else len(m.domain)
+    states = len(m.configs) if m.configs is not None else len(m.domain)
     per_draw = states * max(m.z.size, sum(d.size for d in m.dependents))
     batch = max(1, min(n, 2**22 // max(1, per_draw)))
     return jax.jit(lambda xs: jax.lax.map(one, xs, batch_size=batch))((flat, keys))

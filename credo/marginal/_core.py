@@ -24,6 +24,13 @@ N_CHECK_CONFIGS = 6
 N_CHECK_POINTS = 3
 
 
+def marginals_of(model: Any) -> dict[str, _Marginal]:
+    """The summed-out variables of ``model`` (empty for a model ``marginalize`` did not
+    make), by name."""
+    out: dict[str, _Marginal] = model.root.__dict__.setdefault("_marginals", {})
+    return out
+
+
 class MarginalizationError(ModelError, NotImplementedError):
     """The variable cannot be summed out exactly (its support, or how its dependents
     use it)."""
@@ -48,7 +55,7 @@ class _Marginal:
         boundary: list[T.TensorVariable],
     ) -> None:
         self.z = z
-        self.name = z.name
+        self.name: str = str(z.name)
         self.zdist = z.distribution
         self.zinputs = tuple(z.inputs)
         self.domain = domain
@@ -67,7 +74,9 @@ class _Marginal:
         env[id(self.z)] = zval
         for node in self.inner:
             args = [env[id(i)] if T.is_node(i) else i for i in node.inputs]
-            env[id(node)] = node.op(*args)
+            op = node.op
+            assert op is not None  # inner nodes are expressions
+            env[id(node)] = op(*args)
         return env
 
     def pieces(self, zval: Any, value: Any, bvals: Sequence[Any]) -> tuple[Any, list[Any]]:
@@ -135,6 +144,7 @@ class _Marginal:
         if self.mode == "joint":
             table = self.joint_table(value, bvals)
             idx = jax.random.categorical(rng_key, table)
+            assert self.configs is not None
             configs = jnp.asarray(self.configs).reshape(len(self.configs), -1)
             draw = configs[idx].reshape(self.z.shape)
             norm = table - logsumexp(table)
@@ -167,7 +177,7 @@ class _Silent:
     """Mixed in before a non-carrier dependent's class: its term is in the carrier's."""
 
     def checked_logp(self, value: Any, params: dict[str, Any]) -> Any:
-        nd = type(self).ndim_supp
+        nd = int(getattr(type(self), "ndim_supp", 0))
         shape = jnp.shape(value)
         return jnp.zeros(shape[: len(shape) - nd])
 
@@ -181,7 +191,7 @@ def _wrap(dep: T.TensorVariable, mixin: type, extras: list[T.TensorVariable]) ->
     for i, e in enumerate(extras):
         ndims[f"marginal.{i}"] = len(e.shape) if T.is_node(e) else np.ndim(e)
     new_cls = type(f"Marginalized{cls.__name__}", (mixin, cls), {"param_ndims": ndims})
-    new = object.__new__(new_cls)
+    new: Any = object.__new__(new_cls)
     new.__dict__.update(dist.__dict__)
     new.params = dict(dist.params)
     for i, e in enumerate(extras):
