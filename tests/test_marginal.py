@@ -79,6 +79,13 @@ def _scalar_models():
         z = pm.Binomial("z", n=4, p=p)
         pm.Poisson("y", mu=z + 0.5, observed=[1, 3, 2])
     out.append(("binomial", m, np.arange(5)))
+    with pm.Model() as m:
+        # Two dependents, one of them free: the term goes to the later, y.
+        p = pm.Beta("p", 2, 2)
+        z = pm.Bernoulli("z", p=p)
+        theta = pm.Normal("theta", mu=pm.math.switch(z, 2.0, -2.0), sigma=1)
+        pm.Normal("y", theta + 0.5 * z, 1, observed=Y3)
+    out.append(("free_dependent", m, np.arange(2)))
     return out
 
 
@@ -438,6 +445,17 @@ def test_error_dependency_not_elementwise():
         mu = pm.Normal("mu", [-1, 1], 1)
         z = pm.Bernoulli("z", 0.5, shape=20)
         pm.Normal("y", mu[z][perm], 1, observed=np.zeros(20))
+    with pytest.raises(MarginalizationError, match="do not each affect only the matching"):
+        pm.marginalize(m, ["z"])
+    with pm.Model() as m:
+        # Elementwise but for a term that random configurations almost never switch on:
+        # the check's one-element changes of the all-equal configurations do.
+        mu = pm.Normal("mu", [-1, 1], 1)
+        z = pm.Bernoulli("z", 0.5, shape=20)
+        s = z.sum()
+        pm.Normal(
+            "y", mu[z] + pm.math.switch((s > 0) & (s < 2), 3.0, 0.0), 1, observed=np.zeros(20)
+        )
     with pytest.raises(MarginalizationError, match="do not each affect only the matching"):
         pm.marginalize(m, ["z"])
     with pm.Model() as m:

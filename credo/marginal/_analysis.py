@@ -237,10 +237,17 @@ def _elementwise_holds(model: Model, m: _Marginal) -> bool:
         value, bvals = bfn(point, data)
         full = np.stack([np.full(shape, v, dtype=np.int64) for v in m.domain])
         table = np.asarray(terms(jnp.asarray(full), value, bvals))  # (K, *shape)
-        idx = rng.integers(0, len(m.domain), size=(N_CHECK_CONFIGS,) + shape)
-        got = np.asarray(terms(jnp.asarray(m.domain[idx]), value, bvals))
-        flat_table = table.reshape(len(m.domain), -1)
-        want = np.take_along_axis(flat_table, idx.reshape(N_CHECK_CONFIGS, -1), axis=0)
+        k, n = len(m.domain), int(np.prod(shape, dtype=np.int64))
+        # Random configurations, and each all-equal one with one random element changed
+        # (a term that reads z through a summary of it shows up in one or the other).
+        mixed = rng.integers(0, k, size=(N_CHECK_CONFIGS, n))
+        single = np.repeat(np.arange(k)[:, None], n, axis=1)
+        rows, cols = np.arange(k), rng.integers(0, n, size=k)
+        shift = rng.integers(1, k, size=k) if k > 1 else np.zeros(k, dtype=np.int64)
+        single[rows, cols] = (single[rows, cols] + shift) % k
+        idx = np.concatenate([mixed, single])  # (configs, n) indices into the support
+        got = np.asarray(terms(jnp.asarray(m.domain[idx].reshape((-1,) + shape)), value, bvals))
+        want = np.take_along_axis(table.reshape(k, n), idx, axis=0)
         want = want.reshape(got.shape)
         same = np.isclose(got, want, rtol=1e-9, atol=1e-9) | ((got == want) & ~np.isfinite(got))
         if not np.all(same):
