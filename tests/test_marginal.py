@@ -137,12 +137,19 @@ def _vector_models():
         pm.Normal("y", mu=z.sum() + z[0], sigma=1, observed=Y3)
     out.append(("coupled", m, np.arange(2), "joint"))
     with pm.Model() as m:
-        # Reversed order: element i of z drives observation 2 - i (no elementwise sum).
+        # Reversed order: element i of z drives observation 2 - i (found by probing).
         w = pm.Dirichlet("w", np.ones(3))
         mu = pm.Normal("mu", [-2, 0, 2], 1)
         z = pm.Categorical("z", p=w, shape=3)
         pm.Normal("y", mu=mu[z][::-1], sigma=1, observed=Y3)
-    out.append(("reversed", m, np.arange(3), "joint"))
+    out.append(("reversed", m, np.arange(3), "elementwise"))
+    with pm.Model() as m:
+        # Observation i reads elements i and 2 - i: enumerated jointly.
+        w = pm.Dirichlet("w", np.ones(3))
+        mu = pm.Normal("mu", [-2, 0, 2], 1)
+        z = pm.Categorical("z", p=w, shape=3)
+        pm.Normal("y", mu=mu[z][::-1] + mu[z], sigma=1, observed=Y3)
+    out.append(("pairs", m, np.arange(3), "joint"))
     return out
 
 
@@ -439,12 +446,12 @@ def test_error_support_depends_on_variable():
 
 
 def test_error_dependency_not_elementwise():
-    """20 labels read in a shuffled order: neither element by element nor enumerable."""
+    """Each of 20 terms reads two labels: neither element by element nor enumerable."""
     perm = np.random.default_rng(0).permutation(20)
     with pm.Model() as m:
         mu = pm.Normal("mu", [-1, 1], 1)
         z = pm.Bernoulli("z", 0.5, shape=20)
-        pm.Normal("y", mu[z][perm], 1, observed=np.zeros(20))
+        pm.Normal("y", mu[z][perm] + mu[z], 1, observed=np.zeros(20))
     with pytest.raises(MarginalizationError, match="do not each affect only the matching"):
         pm.marginalize(m, ["z"])
     with pm.Model() as m:
@@ -504,3 +511,38 @@ def test_error_transform_depends_on_variable():
 def test_error_recover_on_plain_model():
     with pytest.raises(ModelError, match="no marginalised variables"):
         pm.recover_marginals(_simple(), {})
+
+
+# -- labels per group, read through an index -----------------------------------------------
+GROUP = np.array([0, 1, 1, 2, 0, 2, 1])
+Y_GROUP = np.array([0.1, 2.2, 1.7, -0.4, 0.5, 0.2, 2.5])
+
+
+def _grouped(index) -> pm.Model:
+    with pm.Model() as m:
+        w = pm.Beta("w", 2, 2)
+        mu = pm.Normal("mu", [-1.0, 1.0], 1.0)
+        z = pm.Bernoulli("z", p=w, shape=3)
+        idx = pm.Data("group", GROUP) if index == "data" else GROUP
+        pm.Normal("y", mu=mu[z[idx]], sigma=1.0, observed=Y_GROUP)
+    return m
+
+
+@pytest.mark.parametrize("index", ["array", "data"])
+def test_labels_per_group(index):
+    """One label per group, several observations per group: summed out per group."""
+    model = _grouped(index)
+    marginal = pm.marginalize(model, ["z"])
+    m = marginal._marginals["z"]
+    assert m.mode == "elementwise" and m.owners is not None
+    np.testing.assert_array_equal(m.owners[0], GROUP)
+    logp = marginal.compile_logp(jacobian=False)
+    states = np.array(list(itertools.product([0, 1], repeat=3)))
+    pt = _random_point(marginal, np.random.default_rng(6))
+    want = _brute_force(model, "z", pt, states)
+    np.testing.assert_allclose(float(logp(pt)), want, rtol=1e-10)
+    if index == "data":
+        # Another grouping: the check no longer holds, and the density says so (-inf).
+        pm.set_data({"group": GROUP[::-1]}, model=marginal)
+        cm = marginal.compiled()
+        assert not np.isfinite(cm.logdensity_and_grad(cm.to_theta(pt), cm.data_values())[0])

@@ -15,6 +15,7 @@ from credo.errors import ModelError
 from credo.intervention import _deps
 from credo.marginal._core import (
     MAX_JOINT_STATES,
+    MAX_OWNER_PROBE,
     MAX_SUPPORT,
     N_CHECK_CONFIGS,
     N_CHECK_POINTS,
@@ -186,11 +187,13 @@ def _choose_mode(model: Model, m: _Marginal) -> None:
     n = int(np.prod(shape, dtype=np.int64))
     if n <= 1:
         return
-    fits = _elementwise_shapes(m)
-    if fits:
-        fits = _elementwise_holds(model, m)
-    if fits:
+    m.checked_with = _data_only_inputs(m)
+    if _elementwise_shapes(m) and _elementwise_holds(model, m):
         return
+    m.owners = _owner_maps(model, m)
+    if m.owners is not None and _elementwise_holds(model, m):
+        return
+    m.owners = None
     states = len(m.domain) ** n
     if states <= MAX_JOINT_STATES:
         m.mode = "joint"
@@ -230,7 +233,7 @@ def _elementwise_holds(model: Model, m: _Marginal) -> bool:
 
     def dep_terms(zval: Any, value: Any, bvals: Any) -> Any:
         _, lps = m.pieces(zval, value, bvals)
-        return sum(jnp.broadcast_to(m._reduce(lp), shape) for lp in lps)
+        return sum(jnp.broadcast_to(m._reduce_dep(k, lp), shape) for k, lp in enumerate(lps))
 
     terms = jax.jit(jax.vmap(dep_terms, in_axes=(0, None, None)))
     for point in _probe_points(model):
@@ -253,3 +256,56 @@ def _elementwise_holds(model: Model, m: _Marginal) -> bool:
         if not np.all(same):
             return False
     return True
+
+
+def _data_only_inputs(m: _Marginal) -> list[tuple[int, np.ndarray]]:
+    """The integer boundary inputs computed from Data alone (index arrays: what decides
+    which element of z a term reads), with their values now: the structure check holds for
+    these values."""
+    out = []
+    for i, b in enumerate(m.boundary):
+        if b.kind == T.RV or b.dtype.kind not in "iub":
+            continue
+        nodes = T.toposort([b])
+        if any(n.kind == T.RV and n.observed is None for n in nodes):
+            continue
+        if any(n.kind == T.DATA for n in nodes):
+            out.append((i, np.asarray(T.evaluate([b], {})[0])))
+    return out
+
+
+def _owner_maps(model: Model, m: _Marginal) -> list[np.ndarray] | None:
+    """For each dependent, the flat index of the one element of z each of its terms reads
+    (-1: none), found by changing one element of z at a time; None when a term reads more
+    than one element, or the probe would be too large."""
+    shape, k = m.z.shape, len(m.domain)
+    n = int(np.prod(shape, dtype=np.int64))
+    sizes = [int(np.prod(d.shape, dtype=np.int64)) for d in m.dependents]
+    if k < 2 or (k - 1) * n * sum(sizes) > MAX_OWNER_PROBE:
+        return None
+    cm = model.compiled()
+    point = _probe_points(model)[0]
+    value, bvals = jax.jit(_boundary_fn(model, m))(point, cm.data_values())
+
+    def dep_lps(zval: Any) -> Any:
+        _, lps = m.pieces(zval, value, bvals)
+        return [jnp.ravel(lp) for lp in lps]
+
+    batched = jax.jit(jax.vmap(dep_lps))
+    base = np.full((1, n), m.domain[0], dtype=np.int64)
+    ref = [np.asarray(x) for x in batched(jnp.asarray(base.reshape((1,) + shape)))]
+    changed = [np.zeros((n, x.shape[1]), dtype=bool) for x in ref]
+    for v in m.domain[1:]:
+        configs = np.repeat(base, n, axis=0)
+        configs[np.arange(n), np.arange(n)] = v
+        got = batched(jnp.asarray(configs.reshape((n,) + shape)))
+        for c, g, r in zip(changed, got, ref):
+            g = np.asarray(g)
+            c |= ~(np.isclose(g, r, rtol=1e-12, atol=0) | (g == r))
+    owners = []
+    for c in changed:
+        reads = c.sum(axis=0)
+        if np.any(reads > 1):
+            return None
+        owners.append(np.where(reads == 1, np.argmax(c, axis=0), -1).astype(np.int64))
+    return owners

@@ -18,6 +18,8 @@ from credo.errors import ModelError
 # elements interact (then every configuration is enumerated).
 MAX_SUPPORT = 100_000
 MAX_JOINT_STATES = 4096
+# The most log-density terms evaluated to find which element of z each term reads.
+MAX_OWNER_PROBE = 50_000_000
 # Random configurations compared against the element-by-element decomposition, at each of
 # a few random points of the other variables.
 N_CHECK_CONFIGS = 6
@@ -67,11 +69,17 @@ class _Marginal:
         self.carrier = dependents[-1]
         self.mode = "elementwise"
         self.configs: np.ndarray | None = None
+        # Elementwise: None when the dependents' elements line up with z's by broadcasting;
+        # else, per dependent, the flat index of the element of z each term reads (-1: none).
+        self.owners: list[np.ndarray] | None = None
+        # (boundary position, value) of the Data-only inputs the structure was checked with.
+        self.checked_with: list[tuple[int, np.ndarray]] = []
 
     # -- the pieces of the joint log-density -------------------------------------------
     def _env(self, zval: Any, bvals: Sequence[Any]) -> dict[int, Any]:
-        env = {id(b): v for b, v in zip(self.boundary, bvals)}
-        env[id(self.z)] = zval
+        # As JAX arrays: a numpy array indexed by a traced z would fail.
+        env = {id(b): jnp.asarray(v) for b, v in zip(self.boundary, bvals)}
+        env[id(self.z)] = jnp.asarray(zval)
         for node in self.inner:
             args = [env[id(i)] if T.is_node(i) else i for i in node.inputs]
             op = node.op
@@ -102,6 +110,18 @@ class _Marginal:
         axes = tuple(i for i, n in enumerate(shape) if n == 1 and lp.shape[i] != 1)
         return jnp.sum(lp, axis=axes, keepdims=True) if axes else lp
 
+    def _reduce_dep(self, k: int, lp: Any) -> Any:
+        """Dependent ``k``'s log-density array as z's shape: each term added to the element
+        of z it reads; the terms that read none added once (to the first element)."""
+        if self.owners is None:
+            return self._reduce(lp)
+        owner = jnp.asarray(self.owners[k])
+        flat = jnp.ravel(lp)
+        owned = jnp.where(owner >= 0, flat, 0.0)
+        per = jax.ops.segment_sum(owned, jnp.maximum(owner, 0), num_segments=self.z.size)
+        per = per.at[0].add(jnp.sum(jnp.where(owner < 0, flat, 0.0)))
+        return per.reshape(self.z.shape)
+
     def element_table(self, value: Any, bvals: Sequence[Any]) -> Any:
         """log p(z_i = v) + (the dependents' terms owned by element i) for every support
         value v: shape ``(K, *z.shape)``."""
@@ -111,8 +131,8 @@ class _Marginal:
             zval = jnp.full(shape, v, dtype=self.z.dtype)
             zlp, lps = self.pieces(zval, value, bvals)
             total = zlp
-            for lp in lps:
-                total = total + jnp.broadcast_to(self._reduce(lp), shape)
+            for k, lp in enumerate(lps):
+                total = total + jnp.broadcast_to(self._reduce_dep(k, lp), shape)
             # Outside z's support (per-element bounds inside the enumerated range) the
             # dependents may be evaluated at a meaningless value: that state has no mass.
             return jnp.where(zlp == -jnp.inf, -jnp.inf, total)
@@ -132,11 +152,22 @@ class _Marginal:
     def logp(self, value: Any, bvals: Sequence[Any]) -> Any:
         """The marginal log-density of z and its dependents (the carrier's term)."""
         if self.mode == "joint":
-            return logsumexp(self.joint_table(value, bvals))
+            return self._guard(logsumexp(self.joint_table(value, bvals)), bvals)
         per_element = logsumexp(self.element_table(value, bvals), axis=0)
-        if len(self.dependents) == 1 and tuple(self.carrier.shape) == tuple(self.z.shape):
-            return per_element  # pointwise, one term per observation (for LOO)
-        return jnp.sum(per_element)
+        one = len(self.dependents) == 1 and self.owners is None
+        if one and tuple(self.carrier.shape) == tuple(self.z.shape):
+            return self._guard(per_element, bvals)  # one term per observation (for LOO)
+        return self._guard(jnp.sum(per_element), bvals)
+
+    def _guard(self, lp: Any, bvals: Sequence[Any]) -> Any:
+        """NaN (so -inf to the sampler) once a Data input the structure was checked with
+        has other values (set_data): which element of z a term reads may have changed."""
+        if not self.checked_with:
+            return lp
+        same = jnp.array(True)
+        for i, v in self.checked_with:
+            same = same & jnp.array_equal(bvals[i], v)
+        return jnp.where(same, lp, jnp.nan)
 
     def conditional(self, value: Any, bvals: Sequence[Any], rng_key: Any) -> tuple[Any, Any]:
         """(a draw of z from its conditional, the conditional log-probabilities of each
