@@ -8,8 +8,9 @@ that depend on it (its *dependents*) is replaced by
     log sum_v p(z = v) p(dependents | z = v)
 
 computed with logsumexp over the support of ``z``. A vector ``z`` whose elements each
-affect only the matching elements of its dependents (a mixture's labels, a zero-inflation
-indicator per observation) is summed out element by element, in O(N K) rather than K^N.
+affect their own terms of its dependents (a mixture's labels, a zero-inflation indicator
+per observation, one label per group read as ``z[group]``) is summed out element by
+element, in O(N K) rather than K^N.
 
 In the new model ``z`` stays in the graph, so forward sampling (prior and posterior
 predictive) still draws it; the joint term is carried by the last dependent (as
@@ -52,10 +53,16 @@ def marginalize(model: Model, rvs_to_marginalize: Any) -> Model:
     are the others, so ``pm.sample()`` samples it with NUTS when they are continuous;
     ``recover_marginals(new_model, idata)`` then draws the summed-out variables.
 
-    A vector variable is summed out element by element when each of its elements affects
-    only the matching elements of its dependents (checked at random points; shapes
-    ``(*z.shape)`` or ``(..., *z.shape)`` broadcast); otherwise all its joint states are
-    enumerated when they are at most ``MAX_JOINT_STATES``, else an error says why.
+    A vector variable is summed out element by element when each term of its dependents'
+    log-densities reads at most one element of it: the elements that line up by
+    broadcasting (dependents of shape ``z.shape`` or ``(..., *z.shape)``), or else the
+    element each term reads found by changing one element at a time. Either way the
+    decomposition is then compared, at random points of the other variables, with the
+    dependents' terms at random configurations of ``z`` and at each all-equal one with one
+    element changed. Otherwise all joint states are enumerated when there are at most
+    ``MAX_JOINT_STATES``, else an error says why. Integer Data the check read (an index
+    array) are held to the values it saw: after ``set_data`` gives them others, the
+    log-density is ``-inf`` until the model is marginalised again.
     Deterministics and Potentials of a summed-out variable are refused (as pymc-extras).
     """
     if isinstance(rvs_to_marginalize, str | T.TensorVariable):
