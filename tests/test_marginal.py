@@ -508,6 +508,14 @@ def test_error_transform_depends_on_variable():
         pm.marginalize(m, ["z"])
 
 
+def test_error_do_on_marginal_model():
+    marginal = pm.marginalize(_simple(), ["z"])
+    with pytest.raises(ModelError, match="apply do / observe to the original model"):
+        pm.do(marginal, {"mu": 0.5})
+    # The other order works: intervene, then sum out.
+    assert "z" in pm.marginalize(pm.do(_simple(), {"mu": 0.5}), ["z"])._marginals
+
+
 def test_error_recover_on_plain_model():
     with pytest.raises(ModelError, match="no marginalised variables"):
         pm.recover_marginals(_simple(), {})
