@@ -41,9 +41,10 @@ class MarginalizationError(ModelError, NotImplementedError):
 class _Marginal:
     """One marginalised variable: how to enumerate it and evaluate its dependents.
 
-    ``mode``: ``"elementwise"`` (each element of ``z`` touches only the matching elements of
-    the dependents' log-densities; a scalar ``z`` is the one-element case) or ``"joint"``
-    (every configuration of a small ``z`` enumerated).
+    ``mode``: ``"elementwise"`` (each term of the dependents' log-densities reads at most
+    one element of ``z``: the one it lines up with by broadcasting, or the one ``owners``
+    names; a scalar ``z`` is the one-element case) or ``"joint"`` (every configuration of a
+    small ``z`` enumerated).
     """
 
     def __init__(
