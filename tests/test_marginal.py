@@ -283,6 +283,11 @@ def test_recover_marginals_layout(switchpoint_run):
     np.testing.assert_array_equal(lp["lp_switchpoint_dim"].values, np.arange(1851, 1962))
     np.testing.assert_allclose(logsumexp(lp.values, axis=-1), 0.0, atol=1e-10)
     assert idata.posterior["switchpoint"].dims == ("chain", "draw")
+    marginal, _ = switchpoint_run
+    lp_only = pm.recover_marginals(
+        marginal, idata, return_samples=False, extend_inferencedata=False
+    )
+    assert list(lp_only.data_vars) == ["lp_switchpoint"]
 
 
 def test_recover_marginals_seeded(switchpoint_run):
