@@ -107,7 +107,7 @@ def marginalize(model: Model, rvs_to_marginalize: Any) -> Model:
         new._initvals.pop(m.name, None)
         # What the compiled model reads for z (credo.compile._walk): any value of its support.
         placeholder = np.full(z.shape, m.domain[0], dtype=z.dtype)
-        z.marginal_placeholder = placeholder  # type: ignore[attr-defined]
+        z.marginal_placeholder = placeholder
         for dep in m.dependents[:-1]:
             _wrap(dep, _Silent, [])
         _wrap(m.carrier, _Carrier, list(m.boundary))
