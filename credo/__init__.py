@@ -42,7 +42,7 @@ _enable_compilation_cache()
 # PyMC does, rather than inside the first sample() call.
 import xarray as _xarray  # noqa: E402,F401
 
-from credo import math, smc  # noqa: E402
+from credo import smc  # noqa: E402
 from credo._version import __version__ as __version__  # noqa: E402
 from credo.distributions import *  # noqa: E402,F403
 from credo.distributions import __all__ as _dist_all  # noqa: E402
@@ -57,7 +57,6 @@ from credo.graphviz import model_to_graphviz  # noqa: E402
 from credo.intervention import do, observe  # noqa: E402
 from credo.io import load_trace, save_trace  # noqa: E402
 from credo.marginal import MarginalizationError, marginalize, recover_marginals  # noqa: E402
-from credo.math import expand_packed_triangular  # noqa: E402
 from credo.missing import ImputationWarning  # noqa: E402
 from credo.model import (  # noqa: E402
     ConstantData,
@@ -66,9 +65,12 @@ from credo.model import (  # noqa: E402
     Model,
     MutableData,
     Potential,
+    math,  # noqa: E402
     modelcontext,
     set_data,
 )
+from credo.model.math import expand_packed_triangular  # noqa: E402
+from credo.model.tensor import TensorVariable  # noqa: E402
 from credo.optimize import find_MAP  # noqa: E402
 from credo.sampling import (  # noqa: E402
     compute_log_likelihood,
@@ -90,7 +92,6 @@ from credo.stats import (  # noqa: E402
     summary,
     traceplot,
 )
-from credo.tensor import TensorVariable  # noqa: E402
 from credo.variational import (  # noqa: E402
     ADVI,
     Approximation,

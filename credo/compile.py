@@ -27,8 +27,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from credo import tensor as T
 from credo.errors import ModelError, ShapeError
+from credo.model import tensor as T
+from credo.model.core import set_compiler
 
 __all__ = ["CompiledModel", "FreeVar", "compile_model"]
 
@@ -766,3 +767,7 @@ def make_forward(cm: CompiledModel, names: Sequence[str], fixed_names: Sequence[
         return {n.name: env[id(n)] for n in outputs}
 
     return forward
+
+
+# Model.compiled() builds a CompiledModel (the model layer does not import this module).
+set_compiler(CompiledModel)

@@ -9,10 +9,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from credo import tensor as T
 from credo.compile import CompiledModel
 from credo.errors import ParameterError
 from credo.model import Model
+from credo.model import tensor as T
 
 __all__ = ["_constrained_draws", "_observed_and_constant", "_rng_key"]
 

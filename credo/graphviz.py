@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import graphviz
 
-from credo import tensor as T
-from credo.context import modelcontext
+from credo.model import tensor as T
+from credo.model.context import modelcontext
+from credo.model.core import set_drawer
 
 if TYPE_CHECKING:
     from credo.model import Model
@@ -334,3 +335,7 @@ def render_graph(
     model = modelcontext(model)
     graph = _digraph(model_graph(model), model.root.name)
     return _write(graph, path, figsize, dpi, stacklevel=3)
+
+
+# Model.to_graphviz() draws with this (the model layer does not import this module).
+set_drawer(model_to_graphviz)

@@ -15,10 +15,10 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from credo import tensor as T
-from credo.context import _stack
 from credo.errors import ModelError, ShapeError
 from credo.model import Model
+from credo.model import tensor as T
+from credo.model.context import _stack
 
 __all__ = ["do", "observe"]
 

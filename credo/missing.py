@@ -27,11 +27,11 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from credo import tensor as T
 from credo.distributions import constraints as C
 from credo.distributions.base import Continuous, set_imputer
 from credo.errors import ModelError
-from credo.missing_data import ImputationWarning, MissingData, find_missing
+from credo.model import tensor as T
+from credo.model.missing_data import ImputationWarning, MissingData, find_missing
 
 __all__ = ["ImputationWarning", "MissingData", "find_missing", "impute"]
 

@@ -4,6 +4,8 @@ functions; only ``if TYPE_CHECKING:`` blocks are exempt, as they never run):
 - no import cycle among credo's modules (a package counts as imported with its modules);
 - the kernels in ``credo.inference`` know only a log-density and a position: they import
   nothing of credo outside ``credo.inference`` but the errors;
+- the model layer (``credo.model``: Model, lazy tensors, math) imports nothing of credo but
+  itself, the errors and the special functions; the layers below it install what it calls;
 - no module imports the package root ``credo`` (it imports everything).
 """
 
@@ -12,6 +14,7 @@ from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[1] / "credo"
 INFERENCE_MAY_IMPORT = ("credo.inference", "credo.errors")
+MODEL_MAY_IMPORT = ("credo.model", "credo.errors", "credo.special")
 
 
 def _module_name(path: Path) -> str:
@@ -87,6 +90,13 @@ def test_inference_never_imports_the_model_layer():
     for m, deps in GRAPH.items():
         if m.startswith("credo.inference"):
             bad = {d for d in deps if not d.startswith(INFERENCE_MAY_IMPORT)}
+            assert not bad, f"{m} imports {sorted(bad)}"
+
+
+def test_the_model_layer_imports_only_itself():
+    for m, deps in GRAPH.items():
+        if m == "credo.model" or m.startswith("credo.model."):
+            bad = {d for d in deps if not d.startswith(MODEL_MAY_IMPORT)}
             assert not bad, f"{m} imports {sorted(bad)}"
 
 

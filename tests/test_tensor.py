@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import credo as pm
-from credo.tensor import evaluate
+from credo.model.tensor import evaluate
 
 
 def _value(node, **values):

@@ -9,8 +9,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import erfc, erfcx
 
-from credo import tensor as T
 from credo.errors import ParameterError
+from credo.model import tensor as T
 from credo.special import log1mexp
 
 __all__ = [

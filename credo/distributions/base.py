@@ -40,7 +40,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from credo import tensor as T
 from credo.distributions import constraints as C
 from credo.distributions import transforms as tr
 from credo.distributions.bound import (
@@ -49,8 +48,9 @@ from credo.distributions.bound import (
     _final_transform,
 )
 from credo.errors import ModelError, ParameterError, ShapeError
-from credo.missing_data import MissingData
 from credo.model import UNSET, Model
+from credo.model import tensor as T
+from credo.model.missing_data import MissingData
 
 __all__ = [
     "Distribution",

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from credo import tensor as T
 from credo.distributions import constraints as C
 from credo.distributions import transforms as tr
 from credo.errors import ParameterError
 from credo.model import UNSET
+from credo.model import tensor as T
 
 if TYPE_CHECKING:
     from credo.distributions.base import Distribution

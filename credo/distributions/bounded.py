@@ -9,7 +9,6 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import betainc, gammaln, i0e, ndtri, xlog1py, xlogy
 
-from credo import tensor as T
 from credo.distributions import constraints as C
 from credo.distributions._helpers import (
     _LOG_2,
@@ -25,6 +24,7 @@ from credo.distributions._helpers import (
 )
 from credo.distributions.base import Continuous, positive
 from credo.errors import ParameterError
+from credo.model import tensor as T
 
 __all__ = [
     "Beta",

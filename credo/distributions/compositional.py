@@ -10,11 +10,11 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import gammaln, xlogy
 
-from credo import tensor as T
 from credo.distributions import constraints as C
 from credo.distributions.base import Continuous, Discrete, nonnegative, positive
 from credo.distributions.bound import ComputeP
 from credo.errors import ParameterError
+from credo.model import tensor as T
 
 __all__ = ["DirichletMultinomial", "OrderedMultinomial", "StickBreakingWeights"]
 

@@ -24,8 +24,8 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from credo import tensor as T
 from credo.distributions import transforms as tr
+from credo.model import tensor as T
 
 __all__ = [
     "Constraint",

@@ -9,13 +9,13 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import gammaln
 
-from credo import tensor as T
 from credo.distributions import constraints as C
 from credo.distributions._helpers import _log1mexp, _log_ndtr, _log_ndtr_diff
 from credo.distributions.base import Discrete, positive
 from credo.distributions.bound import ComputeP
 from credo.distributions.discrete import _bcast, _full_int, _increasing, _index, _nonneg_int
 from credo.errors import ParameterError
+from credo.model import tensor as T
 
 __all__ = ["DiracDelta", "DiscreteWeibull", "HyperGeometric", "OrderedProbit"]
 

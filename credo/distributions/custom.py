@@ -21,10 +21,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from credo import tensor as T
 from credo.distributions import constraints as C
 from credo.distributions.base import Distribution
 from credo.errors import ParameterError
+from credo.model import tensor as T
 
 __all__ = ["CustomDist", "DensityDist"]
 

@@ -20,12 +20,12 @@ from jax.scipy.special import (
     xlogy,
 )
 
-from credo import tensor as T
 from credo.distributions import constraints as C
 from credo.distributions._helpers import _exclusive, _log1mexp
 from credo.distributions.base import Discrete, nonnegative, positive, unit
 from credo.distributions.bound import ComputeP
 from credo.errors import ParameterError, warn_user
+from credo.model import tensor as T
 from credo.special import log1mexp
 
 __all__ = [
@@ -71,7 +71,7 @@ def _float(x: Any) -> Any:
 
 def _logit_to_p(given: dict, label: str) -> dict:
     if "logit_p" in given:
-        from credo.math import sigmoid
+        from credo.model.math import sigmoid
 
         _exclusive(label, given, ("p",), ("logit_p",))
         given["p"] = sigmoid(_float(given.pop("logit_p")))
@@ -407,7 +407,7 @@ class Categorical(Discrete):
     @classmethod
     def standardize(cls, given: dict, static: dict) -> dict:
         if "logit_p" in given:
-            from credo.math import softmax
+            from credo.model.math import softmax
 
             _exclusive("Categorical", given, ("p",), ("logit_p",))
             given["p"] = softmax(_float(given.pop("logit_p")), axis=-1)

@@ -15,8 +15,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from credo import tensor as T
 from credo.errors import ParameterError
+from credo.model import tensor as T
 
 __all__ = ["logp", "logcdf", "icdf", "draw"]
 

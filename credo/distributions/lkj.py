@@ -17,11 +17,11 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import betaln
 
-from credo import tensor as T
 from credo.distributions import constraints as C
 from credo.distributions import transforms as tr
 from credo.distributions.base import Continuous, positive
 from credo.errors import ParameterError, ShapeError
+from credo.model import tensor as T
 
 __all__ = ["LKJCorr", "LKJCholeskyCov", "lkj_log_normaliser"]
 
@@ -304,7 +304,7 @@ class LKJCholeskyCov(Continuous):
 
 def _chol_corr_stds(packed: Any) -> tuple[Any, Any, Any]:
     """(chol (n, n), corr, stds) nodes of a packed LKJCholeskyCov variable."""
-    from credo.math import expand_packed_triangular
+    from credo.model.math import expand_packed_triangular
 
     n = packed.distribution.static["n"]
     chol = expand_packed_triangular(n, packed, lower=True)

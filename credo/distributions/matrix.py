@@ -10,11 +10,11 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import multigammaln
 
-from credo import tensor as T
 from credo.distributions import constraints as C
 from credo.distributions.base import Continuous, positive, unit
 from credo.distributions.multivariate import MvNormal, _const_cholesky
 from credo.errors import ParameterError, ShapeError
+from credo.model import tensor as T
 
 __all__ = ["Wishart", "WishartBartlett", "MatrixNormal", "KroneckerNormal", "CAR", "ICAR"]
 

@@ -15,11 +15,11 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import logsumexp
 
-from credo import tensor as T
 from credo.distributions import constraints as C
 from credo.distributions import transforms as tr
 from credo.distributions.base import BoundDist, Distribution
 from credo.errors import ParameterError, ShapeError
+from credo.model import tensor as T
 
 __all__ = ["Mixture", "NormalMixture"]
 

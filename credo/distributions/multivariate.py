@@ -21,10 +21,10 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import gammaln, xlogy
 
-from credo import tensor as T
 from credo.distributions import constraints as C
 from credo.distributions.base import Continuous, Discrete, nonnegative, positive
 from credo.errors import ParameterError, ShapeError
+from credo.model import tensor as T
 
 __all__ = [
     "MvNormal",

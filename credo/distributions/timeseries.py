@@ -15,11 +15,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from credo import tensor as T
 from credo.distributions import constraints as C
 from credo.distributions._helpers import _LOG_2PI, _floats, _from_precision
 from credo.distributions.base import BoundDist, Continuous, positive
 from credo.errors import ParameterError, ShapeError
+from credo.model import tensor as T
 
 __all__ = [
     "RandomWalk",

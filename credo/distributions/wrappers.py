@@ -14,12 +14,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from credo import tensor as T
 from credo.distributions import constraints as C
 from credo.distributions import transforms as tr
 from credo.distributions._helpers import _log1mexp
 from credo.distributions.base import BoundDist, Distribution
 from credo.errors import ParameterError
+from credo.model import tensor as T
 
 __all__ = ["Censored", "Truncated"]
 

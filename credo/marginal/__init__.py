@@ -26,7 +26,6 @@ from typing import Any
 import jax
 import numpy as np
 
-from credo import tensor as T
 from credo.errors import ModelError
 from credo.intervention import _clone, _name_of
 from credo.marginal._analysis import _analyse, _boundary_fn, _choose_mode
@@ -39,6 +38,7 @@ from credo.marginal._core import (
     marginals_of,
 )
 from credo.model import Model, modelcontext
+from credo.model import tensor as T
 
 __all__ = ["marginalize", "recover_marginals", "MarginalizationError"]
 

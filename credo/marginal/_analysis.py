@@ -10,7 +10,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from credo import tensor as T
 from credo.errors import ModelError
 from credo.intervention import _deps
 from credo.marginal._core import (
@@ -23,6 +22,7 @@ from credo.marginal._core import (
     _Marginal,
 )
 from credo.model import Model
+from credo.model import tensor as T
 
 
 def _finite_domain(z: T.TensorVariable) -> np.ndarray:

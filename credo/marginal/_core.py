@@ -11,8 +11,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import logsumexp
 
-from credo import tensor as T
 from credo.errors import ModelError
+from credo.model import tensor as T
 
 # The largest support enumerated, and the most joint states of a vector variable whose
 # elements interact (then every configuration is enumerated).

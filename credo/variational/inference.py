@@ -19,9 +19,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from credo import tensor as T
 from credo.errors import ModelError
 from credo.model import Model, modelcontext
+from credo.model import tensor as T
 from credo.variational.approximations import Approximation, FullRank, MeanField
 from credo.variational.optimizers import adagrad_window, as_optax
 

@@ -1,6 +1,6 @@
 """Model: the registry of named variables, coords/dims, Data, Deterministic and Potential.
 
-The model context stack (thread-local, in ``credo.context``) is the only global state in
+The model context stack (thread-local, in ``credo.model.context``) is the only global state in
 credo.
 """
 
@@ -12,10 +12,10 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from credo import context
-from credo import tensor as T
-from credo.context import modelcontext
 from credo.errors import DataError, ModelError, ShapeError
+from credo.model import context
+from credo.model import tensor as T
+from credo.model.context import modelcontext
 
 __all__ = ["Model", "Data", "Deterministic", "Potential", "set_data", "modelcontext"]
 
@@ -228,7 +228,7 @@ class Model:
         Data with missing entries (NaN, or masked in a numpy masked array) come back as a
         :class:`credo.missing.MissingData`, which the distribution imputes.
         """
-        from credo.missing_data import find_missing
+        from credo.model.missing_data import find_missing
 
         if isinstance(observed, T.TensorVariable):
             if observed.kind == T.RV and observed.observed is None and observed.model is None:
@@ -310,12 +310,12 @@ class Model:
     def compiled(self) -> Any:
         """The model's compiled functions (``credo.compile.CompiledModel``), built once per
         model structure: registering a variable makes the next call build anew."""
-        from credo.compile import CompiledModel
-
+        if _compiler is None:  # pragma: no cover - credo's root imports credo.compile
+            raise ModelError("credo.compile is not imported: import credo first")
         root = self.root
         cm = root._compiled.get(root.structure_version)
         if cm is None:
-            cm = CompiledModel(root)
+            cm = _compiler(root)
             root._compiled[root.structure_version] = cm
         return cm
 
@@ -344,12 +344,30 @@ class Model:
         return float(self.compile_logp(jacobian=jacobian)(pt))
 
     def to_graphviz(self, **kwargs: Any) -> Any:
-        from credo.graphviz import model_to_graphviz
-
-        return model_to_graphviz(self, **kwargs)
+        if _drawer is None:  # pragma: no cover - credo's root imports credo.graphviz
+            raise ModelError("credo.graphviz is not imported: import credo first")
+        return _drawer(self, **kwargs)
 
     def set_data(self, name: str, value: Any, coords: dict[str, Any] | None = None) -> None:
         set_data({name: value}, model=self, coords=coords)
+
+
+# What Model.compiled() and Model.to_graphviz() call. The layers below the model install them
+# when they are imported (credo.compile, credo.graphviz), so this layer never imports them.
+_compiler: Callable[[Model], Any] | None = None
+_drawer: Callable[..., Any] | None = None
+
+
+def set_compiler(fn: Callable[[Model], Any]) -> None:
+    """Install what builds a model's compiled functions (``credo.compile.CompiledModel``)."""
+    global _compiler
+    _compiler = fn
+
+
+def set_drawer(fn: Callable[..., Any]) -> None:
+    """Install what draws a model graph (``credo.graphviz.model_to_graphviz``)."""
+    global _drawer
+    _drawer = fn
 
 
 def _describe_var(var: T.TensorVariable) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from credo import tensor as T
+from credo.model import tensor as T
 
 __all__ = ["ImputationWarning", "MissingData", "find_missing"]
 

@@ -17,7 +17,7 @@ import jax.numpy as jnp
 import jax.scipy.special as jsp
 
 from credo import special
-from credo.tensor import apply, as_tensor, lift, mark_stacked
+from credo.model.tensor import apply, as_tensor, lift, mark_stacked
 
 __all__ = [
     "lift",
