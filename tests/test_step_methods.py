@@ -279,9 +279,7 @@ def test_predictive_with_discrete_free_variables():
     model, _ = _categorical_model()
     with model:
         prior = pm.sample_prior_predictive(200, random_seed=1)
-        idata = pm.sample(
-            50, tune=20, chains=2, random_seed=2, progressbar=False, compute_convergence_checks=False
-        )
+        idata = pm.sample(50, tune=20, chains=2, random_seed=2, progressbar=False)
         post = pm.sample_posterior_predictive(idata, random_seed=3)
     k = prior["prior"]["k"].values
     assert k.dtype == np.int64 and set(np.unique(k)) == {0, 1, 2}
