@@ -161,12 +161,16 @@ def run_compound(
     chunk_size: int | None = None,
     progress_callback: Callable[[dict[str, Any]], None] | None = None,
     chain_method: str = "auto",
+    initial_logdensity: Any = None,
+    initial_gradient: Any = None,
 ) -> CompoundResult:
     """Run the block kernels in turn on several chains: warm-up and draws in one loop.
 
     logdensity_fn(theta, data) -> scalar with ``theta`` ``(dim,)``; ``layout[k]``: the
     indices of block ``k`` in ``theta`` (the blocks partition it); ``integer[k]``: whether
-    block ``k`` is integer-valued. initial_positions: ``(chains, dim)``. The progress
+    block ``k`` is integer-valued. initial_positions: ``(chains, dim)``, with
+    ``initial_logdensity`` ``(chains,)`` and ``initial_gradient`` ``(chains, dim)`` there if
+    the caller has them (else they are evaluated here). The progress
     callback gets the keys :func:`credo.inference.runner.run_chains` gives it.
     """
     kernels = tuple(kernels)
@@ -190,7 +194,10 @@ def run_compound(
     if chain_method == "auto":
         chain_method = _runner._auto_method(chains)
 
-    lp0, grad0 = _runner._evaluate(logdensity_fn, positions0, data)
+    if initial_logdensity is None or initial_gradient is None:
+        lp0, grad0 = _runner._evaluate(logdensity_fn, positions0, data)
+    else:
+        lp0, grad0 = initial_logdensity, initial_gradient
     lp0 = np.asarray(lp0, np.float64).reshape(chains)
     grad0 = np.asarray(grad0, np.float64).reshape(chains, dim)
     if not np.all(np.isfinite(lp0)):
