@@ -8,6 +8,13 @@ draw among them must be uniform on {0, ..., L} (chi-square over 10 bins, p > 0.0
 each of the two tested quantities). The number of labels set, a discrete quantity, is
 ranked with ties broken uniformly at random (Talts et al., section 4.2), which keeps the
 rank uniform.
+
+Power, measured: a label move whose acceptance test uses twice the log-density ratio (a
+posterior sharpened by 2) gives the U-shaped counts [17, 10, 7, 9, 7, 6, 6, 11, 9, 18] for
+the number of labels set, p = 0.055: visible, but 100 replications do not reject it. The
+sharp checks of the label moves are the exact enumerations in ``tests/test_step_methods.py``;
+this one guards the whole chain (prior, data, compiled conditional densities, both kernels)
+against gross miscalibration.
 """
 
 from __future__ import annotations
@@ -30,9 +37,9 @@ ALPHA = 0.001
 
 def _model() -> pm.Model:
     with pm.Model() as model:
-        y = pm.Data("y", np.zeros(4))
+        y = pm.Data("y", np.zeros(10))
         p = pm.Beta("p", 2.0, 2.0)
-        z = pm.Bernoulli("z", p, shape=4)
+        z = pm.Bernoulli("z", p, shape=10)
         pm.Normal("obs", 2.0 * z - 1.0, 1.0, observed=y)
     return model
 
