@@ -14,11 +14,13 @@ as they drive NUTS; ``depth_limit == 1`` (a step-size search trial) is a single 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 from credo.inference import metrics, nuts
@@ -56,7 +58,9 @@ class StaticHMC:
         lp, grad = logdensity_and_grad(position)
         return nuts.HMCState(position, lp, grad)
 
-    def step(self, rng_key, state, params, logdensity_and_grad):
+    def step(
+        self, rng_key: jax.Array, state: nuts.HMCState, params: Any, logdensity_and_grad: Any
+    ) -> tuple[nuts.HMCState, HMCInfo]:
         metric = metrics.as_metric(params.metric)
         k_mom, k_jit, k_acc = jax.random.split(jax.random.wrap_key_data(_words(rng_key)), 3)
         dtype = state.position.dtype
@@ -139,11 +143,27 @@ class AdaptedBlock:
             if n != "acceptance_rate_sym"
         )
 
-    def init(self, x, logdensity, gradient, num_tune, num_draws, target_accept):
+    def init(
+        self,
+        x: np.ndarray,
+        logdensity: float,
+        gradient: np.ndarray,
+        num_tune: int,
+        num_draws: int,
+        target_accept: float,
+    ) -> Any:
         target = target_accept if self.target_accept is None else self.target_accept
         return self.adaptation.init(x, logdensity, gradient, num_tune, target)
 
-    def step(self, rng_key, x, logdensity, state, logdensity_fn, tuning):
+    def step(
+        self,
+        rng_key: jax.Array,
+        x: jax.Array,
+        logdensity: jax.Array,
+        state: Any,
+        logdensity_fn: Callable[[jax.Array], jax.Array],
+        tuning: jax.Array,
+    ) -> tuple[jax.Array, jax.Array, Any, tuple, jax.Array]:
         adapt = self.adaptation
         value_and_grad = jax.value_and_grad(logdensity_fn)
         lp, grad = value_and_grad(x)

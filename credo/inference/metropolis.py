@@ -17,8 +17,9 @@ Every acceptance test treats a NaN log-density ratio as a rejection.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -104,7 +105,15 @@ class RandomWalk:
 
     stats = (("accept", "float"), ("accepted", "float"), ("scaling", "float"))
 
-    def init(self, x, logdensity, gradient, num_tune, num_draws, target_accept):
+    def init(
+        self,
+        x: np.ndarray,
+        logdensity: float,
+        gradient: np.ndarray,
+        num_tune: int,
+        num_draws: int,
+        target_accept: float,
+    ) -> Any:
         n = self.size if self.elemwise else 1
         return RandomWalkState(
             np.full(n, float(self.scaling)), np.zeros(n), np.int32(self.tune_interval)
@@ -116,7 +125,15 @@ class RandomWalk:
             return np.linalg.cholesky(s.reshape(self.size, self.size))
         return s
 
-    def step(self, rng_key, x, logdensity, state, logdensity_fn, tuning):
+    def step(
+        self,
+        rng_key: jax.Array,
+        x: jax.Array,
+        logdensity: jax.Array,
+        state: Any,
+        logdensity_fn: Callable[[jax.Array], jax.Array],
+        tuning: jax.Array,
+    ) -> tuple[jax.Array, jax.Array, Any, tuple, jax.Array]:
         k_noise, k_order, k_acc = jax.random.split(rng_key, 3)
         due = (state.steps_until_tune == 0) & tuning & self.tune
         rate = state.accepted_sum / float(self.tune_interval)
@@ -172,10 +189,26 @@ class BinaryFlip:
 
     stats = (("accept", "float"), ("p_jump", "float"))
 
-    def init(self, x, logdensity, gradient, num_tune, num_draws, target_accept):
+    def init(
+        self,
+        x: np.ndarray,
+        logdensity: float,
+        gradient: np.ndarray,
+        num_tune: int,
+        num_draws: int,
+        target_accept: float,
+    ) -> Any:
         return ()
 
-    def step(self, rng_key, x, logdensity, state, logdensity_fn, tuning):
+    def step(
+        self,
+        rng_key: jax.Array,
+        x: jax.Array,
+        logdensity: jax.Array,
+        state: Any,
+        logdensity_fn: Callable[[jax.Array], jax.Array],
+        tuning: jax.Array,
+    ) -> tuple[jax.Array, jax.Array, Any, tuple, jax.Array]:
         k_flip, k_acc = jax.random.split(rng_key)
         p_jump = 1.0 - 0.5**self.scaling
         flip = jax.random.uniform(k_flip, (self.size,)) < p_jump
@@ -203,10 +236,26 @@ class BinaryGibbs:
 
     stats = ()
 
-    def init(self, x, logdensity, gradient, num_tune, num_draws, target_accept):
+    def init(
+        self,
+        x: np.ndarray,
+        logdensity: float,
+        gradient: np.ndarray,
+        num_tune: int,
+        num_draws: int,
+        target_accept: float,
+    ) -> Any:
         return ()
 
-    def step(self, rng_key, x, logdensity, state, logdensity_fn, tuning):
+    def step(
+        self,
+        rng_key: jax.Array,
+        x: jax.Array,
+        logdensity: jax.Array,
+        state: Any,
+        logdensity_fn: Callable[[jax.Array], jax.Array],
+        tuning: jax.Array,
+    ) -> tuple[jax.Array, jax.Array, Any, tuple, jax.Array]:
         k_order, k_loop = jax.random.split(rng_key)
         order = _visit_order(k_order, self.order, self.size)
         keys = jax.random.split(k_loop, self.size)
@@ -237,10 +286,26 @@ class CategoricalGibbs:
 
     stats = ()
 
-    def init(self, x, logdensity, gradient, num_tune, num_draws, target_accept):
+    def init(
+        self,
+        x: np.ndarray,
+        logdensity: float,
+        gradient: np.ndarray,
+        num_tune: int,
+        num_draws: int,
+        target_accept: float,
+    ) -> Any:
         return ()
 
-    def step(self, rng_key, x, logdensity, state, logdensity_fn, tuning):
+    def step(
+        self,
+        rng_key: jax.Array,
+        x: jax.Array,
+        logdensity: jax.Array,
+        state: Any,
+        logdensity_fn: Callable[[jax.Array], jax.Array],
+        tuning: jax.Array,
+    ) -> tuple[jax.Array, jax.Array, Any, tuple, jax.Array]:
         size = len(self.categories)
         ks = jnp.asarray(self.categories, x.dtype)
         kmax = max(self.categories)
@@ -319,7 +384,15 @@ class DifferentialZ:
         ("scaling", "float"),
     )
 
-    def init(self, x, logdensity, gradient, num_tune, num_draws, target_accept):
+    def init(
+        self,
+        x: np.ndarray,
+        logdensity: float,
+        gradient: np.ndarray,
+        num_tune: int,
+        num_draws: int,
+        target_accept: float,
+    ) -> Any:
         # Room for every iteration, plus the few a step-size search of another block adds.
         capacity = int(num_tune) + int(num_draws) + 256
         lamb = 2.38 / np.sqrt(2 * self.size) if self.lamb is None else float(self.lamb)
@@ -334,7 +407,15 @@ class DifferentialZ:
             np.bool_(True),
         )
 
-    def step(self, rng_key, x, logdensity, state, logdensity_fn, tuning):
+    def step(
+        self,
+        rng_key: jax.Array,
+        x: jax.Array,
+        logdensity: jax.Array,
+        state: Any,
+        logdensity_fn: Callable[[jax.Array], jax.Array],
+        tuning: jax.Array,
+    ) -> tuple[jax.Array, jax.Array, Any, tuple, jax.Array]:
         k_noise, k1, k2, k_acc = jax.random.split(rng_key, 4)
         s = state
         due = (s.steps_until_tune == 0) & tuning & (self.tune is not None)

@@ -10,8 +10,9 @@ shrunk towards the current value until a point inside the slice is drawn. During
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -39,10 +40,26 @@ class SliceKernel:
 
     stats = (("nstep_out", "int"), ("nstep_in", "int"))
 
-    def init(self, x, logdensity, gradient, num_tune, num_draws, target_accept):
+    def init(
+        self,
+        x: np.ndarray,
+        logdensity: float,
+        gradient: np.ndarray,
+        num_tune: int,
+        num_draws: int,
+        target_accept: float,
+    ) -> Any:
         return SliceState(np.full(self.size, float(self.w)), np.asarray(0.0))
 
-    def step(self, rng_key, x, logdensity, state, logdensity_fn, tuning):
+    def step(
+        self,
+        rng_key: jax.Array,
+        x: jax.Array,
+        logdensity: jax.Array,
+        state: Any,
+        logdensity_fn: Callable[[jax.Array], jax.Array],
+        tuning: jax.Array,
+    ) -> tuple[jax.Array, jax.Array, Any, tuple, jax.Array]:
         keys = jax.random.split(rng_key, self.size)
         adapt = tuning & self.tune
 

@@ -304,7 +304,9 @@ class Metropolis(BlockedStep):
     ``scaling`` its initial factor, tuned every ``tune_interval`` warm-up steps by PyMC's
     schedule when ``tune``. Proposals of discrete variables are rounded. A block of more than
     one scalar is updated one entry at a time, in a random order, as PyMC does (except
-    for discrete multivariate variables)."""
+    for discrete multivariate variables). Statistics: ``accept`` (the mean acceptance
+    probability ``min(1, exp(delta logp))``; PyMC reports ``exp(delta logp)`` unclipped),
+    ``accepted`` (the share of entries moved) and ``scaling``."""
 
     def __init__(
         self,
