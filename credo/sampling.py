@@ -250,6 +250,7 @@ def sample(
                     "adaptation": _INITS[init],
                     "target_accept": float(target_accept),
                     "max_treedepth": int(max_treedepth),
+                    "chains": int(chains),
                 },
                 num_tune=int(tune),
                 num_draws=int(draws),

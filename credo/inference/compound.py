@@ -168,7 +168,9 @@ def run_compound(
 
     logdensity_fn(theta, data) -> scalar with ``theta`` ``(dim,)``; ``layout[k]``: the
     indices of block ``k`` in ``theta`` (the blocks partition it); ``integer[k]``: whether
-    block ``k`` is integer-valued. initial_positions: ``(chains, dim)``, with
+    block ``k`` is integer-valued. A kernel with ``population = True`` reads the other
+    chains' states, so then all chains run in one vectorised program whatever
+    ``chain_method`` says. initial_positions: ``(chains, dim)``, with
     ``initial_logdensity`` ``(chains,)`` and ``initial_gradient`` ``(chains, dim)`` there if
     the caller has them (else they are evaluated here). The progress
     callback gets the keys :func:`credo.inference.runner.run_chains` gives it.
@@ -236,8 +238,15 @@ def run_compound(
     chunk = _chunk_fn(logdensity_fn, kernels, layout, dim, chunk_len)
     key = ("compound", logdensity_fn, kernels, layout, tuple(integer), chunk_len, dim)
     several_devices = len(jax.devices()) > 1 and chains > 1
-    if chain_method == "vectorized":
-        run: Any = _runner._AllChains(chunk, key, state, data, config, chains, "vmap")
+    if any(getattr(k, "population", False) for k in kernels):
+        # A kernel reads the other chains' states: all chains in one batched program.
+        from credo.inference.metropolis import CHAIN_AXIS
+
+        run: Any = _runner._AllChains(
+            chunk, key, state, data, config, chains, "vmap", axis_name=CHAIN_AXIS
+        )
+    elif chain_method == "vectorized":
+        run = _runner._AllChains(chunk, key, state, data, config, chains, "vmap")
     elif chain_method == "parallel" and several_devices:
         run = _runner._AllChains(chunk, key, state, data, config, chains, "map")
     else:

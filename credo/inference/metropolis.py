@@ -10,7 +10,8 @@
   categories, or the Metropolised Gibbs proposal of Liu (1996, "Metropolized independent
   sampling with comparisons to rejection sampling and importance sampling").
 - :class:`DifferentialZ`: differential evolution from the chain's own past (ter Braak and
-  Vrugt 2008, "Differential Evolution Markov Chain with snooker updater and fewer chains").
+  Vrugt 2008, "Differential Evolution Markov Chain with snooker updater and fewer chains");
+  :class:`DifferentialPopulation`: from the other chains' current states.
 
 Every acceptance test treats a NaN log-density ratio as a rejection.
 """
@@ -27,9 +28,11 @@ import numpy as np
 from jax import lax
 
 __all__ = [
+    "CHAIN_AXIS",
     "BinaryFlip",
     "BinaryGibbs",
     "CategoricalGibbs",
+    "DifferentialPopulation",
     "DifferentialZ",
     "RandomWalk",
     "tune_scale",
@@ -455,4 +458,110 @@ class DifferentialZ:
             start,
             jnp.asarray(tuning),
         )
+        return x, logdensity, new, (prob, ok, lamb, scaling), jnp.bool_(True)
+
+
+# The vmapped axis of a program that runs all chains together (see compound.run_compound).
+CHAIN_AXIS = "chain"
+
+
+class PopulationState(NamedTuple):
+    scaling: jax.Array
+    lamb: jax.Array
+    accepted: jax.Array
+    steps_until_tune: jax.Array
+
+
+@dataclass(frozen=True)
+class DifferentialPopulation:
+    """Differential-evolution Metropolis across chains (ter Braak 2006, "A Markov Chain
+    Monte Carlo version of the genetic algorithm Differential Evolution"): a chain proposes
+    ``x + lamb (x_r1 - x_r2) + scaling * noise`` from two other chains' current states.
+
+    All chains run in one program (``population``): the even chains move first, from
+    differences of odd chains, then the odd chains from the updated even ones. Each move
+    is then a symmetric proposal given the other half, so a Metropolis test leaves the
+    product of the chains' targets invariant (updating all chains at once from one
+    snapshot would not). Needs at least 4 chains.
+    """
+
+    size: int
+    S: tuple[float, ...]
+    proposal: str = "normal"
+    lamb: float | None = None
+    scaling: float = 0.001
+    tune: str | None = "scaling"
+    tune_interval: int = 100
+
+    population = True
+    stats = DifferentialZ.stats
+
+    def init(
+        self,
+        x: np.ndarray,
+        logdensity: float,
+        gradient: np.ndarray,
+        num_tune: int,
+        num_draws: int,
+        target_accept: float,
+    ) -> Any:
+        lamb = 2.38 / np.sqrt(2 * self.size) if self.lamb is None else float(self.lamb)
+        return PopulationState(
+            np.asarray(float(self.scaling)),
+            np.asarray(lamb),
+            np.asarray(0.0),
+            np.int32(self.tune_interval),
+        )
+
+    def step(
+        self,
+        rng_key: jax.Array,
+        x: jax.Array,
+        logdensity: jax.Array,
+        state: Any,
+        logdensity_fn: Callable[[jax.Array], jax.Array],
+        tuning: jax.Array,
+    ) -> tuple[jax.Array, jax.Array, Any, tuple, jax.Array]:
+        s = state
+        due = (s.steps_until_tune == 0) & tuning & (self.tune is not None)
+        rate = s.accepted / float(self.tune_interval)
+        scaling = jnp.where(due & (self.tune == "scaling"), tune_scale(s.scaling, rate), s.scaling)
+        lamb = jnp.where(due & (self.tune == "lambda"), tune_scale(s.lamb, rate), s.lamb)
+        accepted = jnp.where(due, 0.0, s.accepted)
+        until = jnp.where(due, self.tune_interval, s.steps_until_tune)
+        me = lax.axis_index(CHAIN_AXIS)
+        chains = lax.all_gather(x, CHAIN_AXIS).shape[0]
+        # The other half's chain indices, padded to one length (static).
+        halves = [np.arange(1 - p, chains, 2) for p in (0, 1)]
+        width = max(len(h) for h in halves)
+        table = np.stack([np.pad(h, (0, width - len(h)), mode="edge") for h in halves])
+        sizes = np.array([len(h) for h in halves])
+        keys = jax.random.split(rng_key, 2)
+
+        def phase(p, carry):
+            x, lp, ok_mine, prob_mine = carry
+            k_noise, k1, k2, k_acc = jax.random.split(keys[p], 4)
+            population = lax.all_gather(x, CHAIN_AXIS)
+            m = jnp.asarray(sizes)[p]
+            a = jax.random.randint(k1, (), 0, m)
+            b = jax.random.randint(k2, (), 0, m - 1)
+            b = b + (b >= a).astype(b.dtype)
+            rows = jnp.asarray(table)[p]
+            diff = population[rows[a]] - population[rows[b]]
+            eps = _noise(k_noise, self.proposal, jnp.asarray(self.S), self.size) * scaling
+            q = x + lamb * diff + eps
+            lp_new = logdensity_fn(q)
+            ok, prob = _accept(k_acc, lp_new - lp)
+            mine = (me % 2) == p
+            ok = ok & mine
+            return (
+                jnp.where(ok, q, x),
+                jnp.where(ok, lp_new, lp),
+                jnp.where(mine, ok, ok_mine),
+                jnp.where(mine, prob, prob_mine),
+            )
+
+        start = (x, logdensity, jnp.bool_(False), jnp.zeros((), jnp.float64))
+        x, logdensity, ok, prob = lax.fori_loop(0, 2, phase, start)
+        new = PopulationState(scaling, lamb, accepted + ok.astype(jnp.float64), until - 1)
         return x, logdensity, new, (prob, ok, lamb, scaling), jnp.bool_(True)

@@ -509,11 +509,12 @@ class DEMetropolisZ(BlockedStep):
 
 
 class DEMetropolis(DEMetropolisZ):
-    """Differential-evolution Metropolis (PyMC's ``DEMetropolis`` arguments). PyMC draws the
-    differences from the other chains' current states; credo's chains run as separate
-    programs, so the differences come from the chain's own past, as in
-    :class:`DEMetropolisZ` (ter Braak and Vrugt 2008 show this past-based variant valid
-    and efficient with few chains); none of the past is dropped after warm-up."""
+    """Differential-evolution Metropolis across chains (PyMC's ``DEMetropolis``): each
+    chain proposes ``x + lamb (x_r1 - x_r2) + noise * scaling`` from two other chains'
+    current states (all chains then run in one vectorised program; half of them move
+    at a time, from the other half). It needs at least 4 chains; with fewer, the
+    differences come from the chain's own past, as :class:`DEMetropolisZ` draws them (a
+    message says so)."""
 
     def __init__(
         self,
@@ -537,6 +538,25 @@ class DEMetropolis(DEMetropolisZ):
             tune_interval=tune_interval,
             tune_drop_fraction=0.0,
             model=model,
+        )
+
+    def kernel(self, fvars: list[FreeVar], settings: dict[str, Any]) -> Any:
+        chains = int(settings.get("chains", 1))
+        if chains < 4:
+            import logging
+
+            logging.getLogger("credo").info(
+                "DEMetropolis: %d chains are too few for differences of other chains "
+                "(at least 4); the differences come from each chain's own past",
+                chains,
+            )
+            return super().kernel(fvars, settings)
+        size = sum(f.size for f in fvars)
+        kind, s = _scales("DEMetropolis", self.S, size, self.proposal_dist)
+        if kind == "mvnormal":
+            raise ParameterError("DEMetropolis: S must be a vector of scales")
+        return metropolis.DifferentialPopulation(
+            size, s, kind, self.lamb, self.scaling, self.tune, self.tune_interval
         )
 
 

@@ -30,6 +30,7 @@ STEPS = {
     "Metropolis": (lambda m: pm.Metropolis([m["a"], m["b"]]), ("accept", "accepted", "scaling")),
     "Slice": (lambda m: pm.Slice(), ("nstep_out", "nstep_in")),
     "DEMetropolisZ": (lambda m: pm.DEMetropolisZ(), ("accept", "accepted", "lambda", "scaling")),
+    # With 2 chains, DEMetropolis draws its differences from each chain's past.
     "DEMetropolis": (lambda m: pm.DEMetropolis(), ("accept", "accepted", "lambda", "scaling")),
     "HamiltonianMC": (
         lambda m: pm.HamiltonianMC(),
@@ -50,6 +51,22 @@ def test_correlated_gaussian(name):
         idata = pm.sample(
             2000, tune=1000, chains=2, random_seed=21, step=make(model), progressbar=False
         )
+    _check_moments(idata, name, stat_names)
+
+
+@pytest.mark.slow
+def test_demetropolis_population_of_chains():
+    """8 chains in one program, each proposing from two chains of the other half."""
+    model = _gaussian()
+    with model:
+        idata = pm.sample(
+            1500, tune=1000, chains=8, random_seed=22, step=pm.DEMetropolis(), progressbar=False
+        )
+    _check_moments(idata, "DEMetropolis", ("accept", "accepted", "lambda", "scaling"))
+    assert idata["sample_stats"]["accepted"].dtype == bool
+
+
+def _check_moments(idata, name, stat_names):
     post = idata["posterior"]
     a, b = post["a"].values, post["b"].values
     for x, m, s, label in ((a, MEAN[0], SD[0], "a"), (b, MEAN[1], SD[1], "b")):
