@@ -200,7 +200,11 @@ def main() -> None:
         "on `w`, `mu0`, `mu1`). `credo_marginal`: the discrete variables summed out by "
         "`credo.marginalize`, NUTS alone.",
         "- ESS: the smallest bulk ESS over the continuous parameters; the wall time includes "
-        "compilation (credo's JAX, PyMC's C backend).",
+        "compilation (credo's JAX, PyMC's C backend). credo's wall time is almost all XLA "
+        "compilation of the one program per model (kept on disk outside this benchmark, so a "
+        "model run again in a new process skips most of it); its sampling time is the loop "
+        "itself. On a shared machine (a load average above the CPU count) compilation is "
+        "slowed the most.",
         "",
         *_table(results),
         "",
