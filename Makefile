@@ -16,7 +16,9 @@ $(STAMP): pyproject.toml
 test: $(STAMP)
 	$(PY) -m ruff check credo tests examples bench
 	$(PY) -m ruff format --check credo tests examples bench
+	$(PY) -m mypy
 	$(PY) -m pytest -q tests
+	CREDO_FLOAT32=1 $(PY) -m pytest -q -p no:cacheprovider tests/float32
 
 demo: $(STAMP)
 	$(PY) -m examples.tutorial.demo

@@ -18,7 +18,7 @@ __all__ = ["_constrained_draws", "_observed_and_constant", "_rng_key"]
 
 
 def _is_seed_int(x: Any) -> bool:
-    return isinstance(x, int | np.integer) and not isinstance(x, bool | np.bool_) and x >= 0
+    return isinstance(x, int | np.integer) and not isinstance(x, bool | np.bool_) and bool(x >= 0)
 
 
 def _rng_key(random_seed: Any) -> tuple[Any, int]:
@@ -56,11 +56,11 @@ def _observed_and_constant(model: Model) -> tuple[dict[str, Any], dict[str, Any]
     observed: dict[str, Any] = {}
     cm = model.compiled()
     for rv in model.observed_RVs:
-        obs = rv.observed
+        obs, name = rv.observed, str(rv.name)
         if isinstance(obs, T.TensorVariable):
-            observed[rv.name] = np.asarray(T.evaluate([obs], {})[0]) if _data_only(obs) else None
+            observed[name] = np.asarray(T.evaluate([obs], {})[0]) if _data_only(obs) else None
         else:
-            observed[rv.name] = np.asarray(obs)
+            observed[name] = np.asarray(obs)
     observed = {k: v for k, v in observed.items() if v is not None}
     constant = {k: np.asarray(v) for k, v in cm.data_values().items()}
     for name, val in list(constant.items()):

@@ -175,13 +175,14 @@ def _selected(
     if isinstance(var_names, str):
         var_names = [var_names]
     keep: set[str] = set()
-    stack = [model[v].name for v in var_names]
+    # Registered variables: their names are set.
+    stack = [str(model[v].name) for v in var_names]
     while stack:
         name = stack.pop()
         if name in keep:
             continue
         keep.add(name)
-        stack.extend(p.name for p in _named_parents(named[name]) if p.name in named)
+        stack.extend(str(p.name) for p in _named_parents(named[name]) if p.name in named)
     return keep
 
 

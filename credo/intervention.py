@@ -85,7 +85,7 @@ def _clone(model: Model, replace: dict[str, T.TensorVariable], observe: dict[str
 
     for node in T.toposort(list(old._named_vars.values()), deps):
         if id(node) not in replaced:
-            memo[id(node)] = _copy_node(node, get, observe.get(node.name, _NOT))
+            memo[id(node)] = _copy_node(node, get, observe.get(str(node.name), _NOT))
             continue
         repl = replaced[id(node)]
         if repl.kind == T.DATA and repl.model is None:
@@ -231,9 +231,10 @@ def _prune(model: Model) -> None:
             dropped.append(det)
     for node in dropped:
         (root._free_RVs if node.kind == T.RV else root._deterministics).remove(node)
-        del root._named_vars[node.name]
-        root._dims.pop(node.name, None)
-        root._initvals.pop(node.name, None)
+        name = str(node.name)  # registered, so named
+        del root._named_vars[name]
+        root._dims.pop(name, None)
+        root._initvals.pop(name, None)
     root.structure_version += 1
     root._compiled.clear()
 

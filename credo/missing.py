@@ -233,7 +233,7 @@ def _impute_joint(plan: _Imputation) -> T.TensorVariable:
     full_shape = tuple(plan.full.shape)
     miss_idx = plan.miss_idx
     # Named after the base distribution (for the graph and repr), behaving as _MissingEntries.
-    inst = object.__new__(_entries_class(plan.cls))
+    inst: Any = object.__new__(_entries_class(plan.cls))
     inst.params = dict(base.params)
     inst.static = {"_base": base, "_idx": miss_idx}
     inst.subdists = {}

@@ -41,7 +41,7 @@ class Model:
         if parent is not None:
             self.parent: Model | None = parent
             self.root: Model = parent.root
-            self.prefix = parent.prefix + (f"{name}::" if name else "")
+            self.prefix: str = parent.prefix + (f"{name}::" if name else "")
         else:
             self.parent = None
             self.root = self
@@ -460,7 +460,7 @@ def set_data(
                     continue
                 if coords and d in coords:
                     m._coords[d] = _check_unique_coords(d, tuple(np.asarray(coords[d]).tolist()))
-                elif m._coords.get(d) is not None and len(m._coords[d]) != n:
+                elif (known := m._coords.get(d)) is not None and len(known) != n:
                     m._coords[d] = tuple(range(n))
     if coords:
         for d, v in coords.items():
@@ -489,7 +489,7 @@ def Potential(name: str, var: Any, dims: Any = None) -> T.TensorVariable:  # noq
     inner = _expression("Potential", full, var)
     node = T.apply(lambda x: x, inner, opname="identity")
     if not np.issubdtype(node.dtype, np.floating):
-        node = node.astype(np.float64)
+        node = node.astype(jnp.result_type(float))
     node.kind = T.POTENTIAL
     model.register_potential(node, full, dims_t)
     return node

@@ -263,6 +263,9 @@ def find_MAP(  # noqa: N802 (PyMC's name)
             + (f" (in {', '.join(repr(b) for b in bad)})" if bad else "")
             + "; give start= values inside the support"
         )
+    # A gradient norm below ~1e3 ulp is rounding, not progress: in single precision
+    # (CREDO_FLOAT32=1) the default 1e-8 could never be met.
+    tol = max(float(tol), 1e3 * float(jnp.finfo(jnp.result_type(float)).eps))
     t0 = time.perf_counter()
     search = _compiled_search(cm, kind, idx)
     theta, value, grad, nit = search(

@@ -22,6 +22,7 @@ from credo.draws import (
     _rng_key,
 )
 from credo.errors import ModelError, ParameterError, SamplingError, ShapeError
+from credo.inference.interrupt import interruptible
 from credo.io.idata import to_inference_data
 from credo.model import Model, modelcontext
 
@@ -114,11 +115,13 @@ def init_nuts(
     positions = np.zeros((chains, cm.dim))
     logdensity = np.zeros(chains)
     gradient = np.zeros((chains, cm.dim))
+    compile_seconds = 0.0
     for group in groups:
         iv = initvals[group[0]] if per_chain else initvals
         n = len(group)
         noise = rng.uniform(-1, 1, size=(n, tries, cm.dim)) if jitter else np.zeros((n, 0, cm.dim))
-        theta0, pos, lp, grad, found, point = cm.start_candidates(iv or {}, noise)
+        theta0, pos, lp, grad, found, point = interruptible(cm.start_candidates, iv or {}, noise)
+        compile_seconds += cm.start_compile_seconds
         if not found.all():
             bad = cm.non_finite_terms(theta0)
             logps = _point_logps_safe(cm, point)
@@ -130,6 +133,7 @@ def init_nuts(
                 "support and the data (or give initvals=)."
             )
         positions[group], logdensity[group], gradient[group] = pos, lp, grad
+    cm.start_compile_seconds = compile_seconds
     return positions, logdensity, gradient
 
 
@@ -227,10 +231,12 @@ def sample(
     init_key, run_key = jax.random.split(key)
     rng = np.random.default_rng(np.asarray(jax.random.key_data(init_key)).ravel().tolist())
     jitter = init == "auto" or init.startswith("jitter")
+    start_compile = 0.0
     if plan is None:
         positions0, logdensity0, gradient0 = init_nuts(
             cm, chains, rng, jitter=jitter, initvals=initvals
         )
+        start_compile = cm.start_compile_seconds
 
     if compute_convergence_checks:
         diagnostics.preload()  # its import overlaps XLA's compilation
@@ -304,7 +310,8 @@ def sample(
         "inference_library": "credo",
         "inference_library_version": __version__,
         "sampling_time": float(result.sampling_seconds),
-        "compile_time": float(result.compile_seconds),
+        # XLA's compilation of the start search and of the sampler.
+        "compile_time": float(result.compile_seconds + start_compile),
         "wall_time": float(wall),
         "tuning_steps": int(tune),
         "random_seed": int(seed),
@@ -406,8 +413,8 @@ def sample_prior_predictive(
     if samples is not None:
         draws = samples
     cm = model.compiled()
-    free = [v.name for v in model.free_RVs] + [v.name for v in model.deterministics]
-    obs = [v.name for v in model.observed_RVs]
+    free = [str(v.name) for v in model.free_RVs] + [str(v.name) for v in model.deterministics]
+    obs = [str(v.name) for v in model.observed_RVs]
     names = _as_names(var_names) or (free + obs)
     _check_names(model, names)
     key, _ = _rng_key(random_seed)
@@ -482,7 +489,7 @@ def sample_posterior_predictive(
     post = _posterior_dict(trace)
     free_names = [f.name for f in cm.free]
     _check_trace_shapes(cm, post)
-    names = _as_names(var_names) or [v.name for v in model.observed_RVs]
+    names = _as_names(var_names) or [str(v.name) for v in model.observed_RVs]
     _check_names(model, names)
     # Variables asked for are redrawn (they need no draws in the trace, e.g. the free
     # variables of a pm.do model); every other free variable keeps its posterior draw.

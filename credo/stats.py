@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 
-def _forward(name: str, target: str, doc: str):  # type: ignore[no-untyped-def]
+def _forward(name: str, target: str, doc: str):
     def fn(*args: Any, **kwargs: Any) -> Any:
         import arviz as az
 

@@ -40,11 +40,15 @@ def _describe(x: Any) -> str:
     return f"constant of shape {arr.shape}"
 
 
+def _leaf_op(*_: Any) -> Any:
+    raise TypeError("a leaf of the model graph (random variable or Data) has no op")
+
+
 class TensorVariable:
     """A node of the model graph with a static shape and dtype.
 
     Attributes:
-        op: callable applied to the evaluated inputs (``None`` for leaves).
+        op: callable applied to the evaluated inputs (one that raises, for leaves).
         inputs: nodes or constants (numpy arrays / Python scalars).
         shape: static shape tuple.
         dtype: numpy dtype.
@@ -65,7 +69,7 @@ class TensorVariable:
         kind: str = EXPR,
         label: str | None = None,
     ) -> None:
-        self.op = op
+        self.op: Callable[..., Any] = op if op is not None else _leaf_op
         self.inputs = tuple(inputs)
         self.shape = tuple(int(s) for s in shape)
         self.dtype = np.dtype(dtype)
@@ -82,6 +86,12 @@ class TensorVariable:
         self.iter_error: str | None = None
         # True when the value is jnp.stack(inputs): nodes of one shape and dtype, axis 0.
         self.stacked = False
+        # Data containers: the stored value, its NaN count, and the minibatch it belongs to.
+        self.value: Any = None
+        self.nan_count = 0
+        self.minibatch: Any = None
+        # Observed random variables: the full data size a minibatch stands for.
+        self.total_size: Any = None
 
     # -- identity -------------------------------------------------------------------
     __hash__ = object.__hash__
@@ -115,7 +125,7 @@ class TensorVariable:
             raise TypeError(f"len() of the scalar {self.label}")
         return self.shape[0]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         if not self.shape:
             raise TypeError(f"cannot iterate over the scalar {self.label}")
         if self.iter_error is not None:
@@ -362,9 +372,9 @@ def _default_dtype(x: Any) -> Any:
     if isinstance(x, bool | np.bool_):
         return bool
     if isinstance(x, int):
-        return np.int64
+        return jax.dtypes.canonicalize_dtype(np.int64)
     if isinstance(x, float):
-        return np.float64
+        return jax.dtypes.canonicalize_dtype(np.float64)
     return None
 
 
@@ -386,7 +396,7 @@ def apply(
     """
     inputs = [as_tensor(a) for a in args]
     op = (lambda *xs: fn(*xs, **kwargs)) if kwargs else fn
-    name = opname or getattr(fn, "__name__", "op")
+    name = str(opname or getattr(fn, "__name__", "op"))
     try:
         out = jax.eval_shape(op, *[_abstract(x) for x in inputs])
     except (TypeError, ValueError) as err:
@@ -461,7 +471,7 @@ def lift(fn: Callable[..., Any], name: str | None = None) -> Callable[..., Any]:
 
         return apply(op2, *flat, opname=opname)
 
-    lifted.__name__ = opname
+    lifted.__name__ = str(opname)
     lifted.__doc__ = f"Lazy version of {opname} for credo variables.\n\n{fn.__doc__ or ''}"
     return lifted
 

@@ -2,7 +2,9 @@ import os
 
 import jax
 
-jax.config.update("jax_enable_x64", True)
+# Double precision unless the single-precision smoke run asked for float32 (tests/float32).
+if os.environ.get("CREDO_FLOAT32", "0") != "1":
+    jax.config.update("jax_enable_x64", True)
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 try:

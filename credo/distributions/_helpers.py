@@ -106,11 +106,11 @@ def _check_less(name: str, given: dict[str, Any], lo: str, hi: str, strict: bool
 
 def _bcast(shape: tuple, *params: Any) -> list[Any]:
     """Parameters as float arrays broadcast to the draw shape."""
-    return [jnp.broadcast_to(jnp.asarray(p, dtype=jnp.float64), shape) for p in params]
+    return [jnp.broadcast_to(jnp.asarray(p, dtype=float), shape) for p in params]
 
 
 def _full(shape: tuple, x: Any) -> Any:
-    return jnp.broadcast_to(jnp.asarray(x, dtype=jnp.float64), shape)
+    return jnp.broadcast_to(jnp.asarray(x, dtype=float), shape)
 
 
 def _log_ndtr(x: Any) -> Any:

@@ -115,9 +115,11 @@ class Distribution:
     param_checks: ClassVar[dict[str, tuple[Callable[[Any], Any], str]]] = {}
     param_ndims: ClassVar[dict[str, int]] = {}  # event rank of each parameter
     static_params: ClassVar[tuple[str, ...]] = ()  # Python values, not tensors (e.g. n of LKJ)
-    ndim_supp: ClassVar[int] = 0  # event rank of the variable
+    # Event rank and kind: class-level, but a wrapper (Mixture, Censored, a random walk) sets
+    # them per instance from its components.
+    ndim_supp: int = 0  # event rank of the variable
     support: ClassVar[C.Constraint] = C.real
-    discrete: ClassVar[bool] = False
+    discrete: bool = False
     rv_dtype: ClassVar[Any] = np.float64
     dist_params: ClassVar[tuple[str, ...]] = ()  # parameters that are distributions
 
@@ -257,7 +259,8 @@ class Distribution:
         """Checks and settings that need the bound parameters and sub-distributions."""
 
     def value_dtype(self) -> Any:
-        return type(self).rv_dtype
+        # float64/int64, or their 32-bit kinds in single precision (CREDO_FLOAT32=1).
+        return jax.dtypes.canonicalize_dtype(type(self).rv_dtype)
 
     @classmethod
     def _collect(cls, args: tuple[Any, ...], kwargs: dict[str, Any], label: str) -> dict:
@@ -459,20 +462,35 @@ class Distribution:
 
     # -- what a subclass implements ----------------------------------------------------------
     @classmethod
-    def logp(cls, value: Any, **params: Any) -> Any:
+    def logp(cls, *args: Any, **params: Any) -> Any:
+        """``logp(value, **params)``: the log-density, batch shape."""
         raise NotImplementedError(f"{cls.__name__}.logp")
 
     @classmethod
-    def sample(cls, rng_key: Any, shape: tuple[int, ...], **params: Any) -> Any:
+    def sample(cls, *args: Any, **params: Any) -> Any:
+        """``sample(rng_key, shape, **params)``: draws of ``shape``."""
         raise NotImplementedError(f"{cls.__name__}.sample")
 
     @classmethod
-    def support_point(cls, shape: tuple[int, ...], **params: Any) -> Any:
+    def support_point(cls, *args: Any, **params: Any) -> Any:
+        """``support_point(shape, **params)``: a central value of ``shape``."""
         raise NotImplementedError(f"{cls.__name__}.support_point")
 
     @classmethod
-    def support_check(cls, value: Any, **params: Any) -> Any:
-        """Whether ``value`` lies in the support (batch shape); from the ``support``."""
+    def logcdf(cls, *args: Any, **params: Any) -> Any:
+        """``logcdf(value, **params)``, where the family has one (see ``has_logcdf``)."""
+        raise NotImplementedError(f"{cls.__name__}.logcdf")
+
+    @classmethod
+    def icdf(cls, *args: Any, **params: Any) -> Any:
+        """``icdf(q, **params)``, where the family has one (see ``has_icdf``)."""
+        raise NotImplementedError(f"{cls.__name__}.icdf")
+
+    @classmethod
+    def support_check(cls, *args: Any, **params: Any) -> Any:
+        """``support_check(value, **params)``: whether ``value`` lies in the support (batch
+        shape); from the ``support``."""
+        (value,) = args
         return cls.support.check(value, params)
 
     def default_transform(self) -> tr.Transform | None:
@@ -561,7 +579,7 @@ class Continuous(Distribution):
 class Discrete(Distribution):
     discrete = True
     rv_dtype = np.int64
-    support = C.nonnegative_integer
+    support: ClassVar[C.Constraint] = C.nonnegative_integer
 
 
 def _as_float(x: Any) -> Any:

@@ -119,8 +119,10 @@ class ComputeP:
     """Mixin of the ordered categorical distributions: ``compute_p=True`` (PyMC's default)
     also records the category probabilities as the Deterministic ``<name>_probs``."""
 
-    def __new__(cls, name: str, *args: Any, compute_p: bool = True, **kwargs: Any) -> Any:  # type: ignore[misc]
-        rv = super().__new__(cls, name, *args, **kwargs)  # type: ignore[misc]
+    def __new__(cls, name: str, *args: Any, compute_p: bool = True, **kwargs: Any) -> Any:
+        # The next class in the MRO is the distribution this mixin is combined with.
+        new: Any = super().__new__
+        rv = new(cls, name, *args, **kwargs)
         if compute_p:
             from credo.model import Deterministic
 
@@ -128,7 +130,7 @@ class ComputeP:
             names = list(dist.params)
 
             def probs(*ps: Any) -> Any:
-                return type(dist)._probs(**dict(zip(names, ps)))  # type: ignore[attr-defined]
+                return type(dist)._probs(**dict(zip(names, ps)))
 
             Deterministic(f"{name}_probs", T.apply(probs, *rv.inputs, opname="probs"))
         return rv

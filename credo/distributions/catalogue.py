@@ -29,7 +29,7 @@ _TRANSFORMS = {
 }
 
 
-def _transform(cls: type) -> str:
+def _transform(cls: type[Distribution]) -> str:
     doc = getattr(cls, "transform_doc", None)
     if doc:
         return doc
@@ -41,7 +41,7 @@ def _transform(cls: type) -> str:
     return _TRANSFORMS.get(c.name, "none")
 
 
-def _params(cls: type) -> str:
+def _params(cls: type[Distribution]) -> str:
     names = list(cls.positional or cls.param_names)
     names += [n for n in cls.param_names if n not in names]
     names += [n for n in cls.dist_params if n not in names]

@@ -30,7 +30,7 @@ def _multinomial_mode(shape: tuple, n: Any, p: Any) -> Any:
     mode = jnp.floor(n[..., None] * p)
     rest = n - jnp.sum(mode, axis=-1)
     top = jax.nn.one_hot(jnp.argmax(p, axis=-1), shape[-1], dtype=mode.dtype)
-    return (mode + rest[..., None] * top).astype(jnp.int64)
+    return (mode + rest[..., None] * top).astype(int)
 
 
 class DirichletMultinomial(Discrete):
@@ -62,7 +62,7 @@ class DirichletMultinomial(Discrete):
         k1, k2 = jax.random.split(rng_key)
         p = jax.random.dirichlet(k1, jnp.broadcast_to(a, shape), shape[:-1])
         n = jnp.broadcast_to(n, shape[:-1]).astype(float)
-        return jax.random.multinomial(k2, n, p, shape=shape[:-1]).astype(jnp.int64)
+        return jax.random.multinomial(k2, n, p, shape=shape[:-1]).astype(int)
 
     @classmethod
     def support_point(cls, shape: tuple, n: Any, a: Any) -> Any:
@@ -70,7 +70,7 @@ class DirichletMultinomial(Discrete):
 
 
 def _ordered_logistic_probs(eta: Any, cutpoints: Any) -> Any:
-    c = jnp.asarray(cutpoints, dtype=jnp.float64)
+    c = jnp.asarray(cutpoints, dtype=float)
     cdf = jax.nn.sigmoid(c - jnp.asarray(eta)[..., None])
     zeros = jnp.zeros(cdf.shape[:-1] + (1,))
     return jnp.clip(jnp.diff(jnp.concatenate([zeros, cdf, zeros + 1.0], -1), axis=-1), 0.0, 1.0)
@@ -110,7 +110,7 @@ class OrderedMultinomial(ComputeP, Discrete):
     def sample(cls, rng_key: Any, shape: tuple, eta: Any, cutpoints: Any, n: Any) -> Any:
         p = jnp.broadcast_to(_ordered_logistic_probs(eta, cutpoints), shape)
         n = jnp.broadcast_to(n, shape[:-1]).astype(float)
-        return jax.random.multinomial(rng_key, n, p, shape=shape[:-1]).astype(jnp.int64)
+        return jax.random.multinomial(rng_key, n, p, shape=shape[:-1]).astype(int)
 
     @classmethod
     def support_point(cls, shape: tuple, eta: Any, cutpoints: Any, n: Any) -> Any:

@@ -82,7 +82,7 @@ class DiscreteWeibull(Discrete):
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, q: Any, beta: Any) -> Any:
         q, beta = _bcast(shape, q, beta)
-        return cls.icdf(jax.random.uniform(rng_key, shape), q, beta).astype(jnp.int64)
+        return cls.icdf(jax.random.uniform(rng_key, shape), q, beta).astype(int)
 
     @classmethod
     def support_point(cls, shape: tuple, q: Any, beta: Any) -> Any:
@@ -143,7 +143,7 @@ class HyperGeometric(Discrete):
 
         lp0 = _lchoose(k, lo) + _lchoose(N - k, n - lo) - _lchoose(N, n)
         x, _ = jax.lax.while_loop(cond, body, (lo, jnp.exp(lp0)))
-        return x.astype(jnp.int64)
+        return x.astype(int)
 
     @classmethod
     def support_point(cls, shape: tuple, N: Any, k: Any, n: Any) -> Any:  # noqa: N803
@@ -166,7 +166,7 @@ class OrderedProbit(ComputeP, Discrete):
 
     @classmethod
     def logp(cls, value: Any, eta: Any, cutpoints: Any, sigma: Any) -> Any:
-        c = jnp.asarray(cutpoints, dtype=jnp.float64)
+        c = jnp.asarray(cutpoints, dtype=float)
         k_max = c.shape[-1]
         batch = jnp.broadcast_shapes(
             jnp.shape(value), jnp.shape(eta), jnp.shape(sigma), c.shape[:-1]
@@ -185,7 +185,7 @@ class OrderedProbit(ComputeP, Discrete):
 
     @classmethod
     def _probs(cls, eta: Any, cutpoints: Any, sigma: Any) -> Any:
-        c = jnp.asarray(cutpoints, dtype=jnp.float64)
+        c = jnp.asarray(cutpoints, dtype=float)
         z = (c - jnp.asarray(eta)[..., None]) / jnp.asarray(sigma)[..., None]
         cdf = jax.scipy.special.ndtr(z)
         zeros = jnp.zeros(cdf.shape[:-1] + (1,))
@@ -194,7 +194,7 @@ class OrderedProbit(ComputeP, Discrete):
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, eta: Any, cutpoints: Any, sigma: Any) -> Any:
         logits = jnp.log(cls._probs(eta, cutpoints, sigma))
-        return jax.random.categorical(rng_key, logits, axis=-1, shape=shape).astype(jnp.int64)
+        return jax.random.categorical(rng_key, logits, axis=-1, shape=shape).astype(int)
 
     @classmethod
     def support_point(cls, shape: tuple, eta: Any, cutpoints: Any, sigma: Any) -> Any:

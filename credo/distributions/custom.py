@@ -80,11 +80,11 @@ class CustomDist(Distribution):
         return Distribution.__new__(sub, name, *params, **rest)
 
     @classmethod
-    def dist(cls, *params: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def dist(cls, *params: Any, **kwargs: Any) -> Any:
         if getattr(cls, "_made", False):
             return super().dist(*params, **kwargs)
         sub, rest = _make_class(cls, params, kwargs)
-        return sub.dist(*params, **rest)
+        return sub.dist(*params, **rest)  # type: ignore[attr-defined]
 
     @classmethod
     def support_check(cls, value: Any, **params: Any) -> Any:
@@ -167,7 +167,7 @@ DensityDist = CustomDist
 
 
 def _make_class(
-    base: type, params: tuple[Any, ...], kwargs: dict[str, Any]
+    base: type[Distribution], params: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> tuple[type, dict[str, Any]]:
     fns: dict[str, Any] = {}
     for k in ("logp", "logcdf", "random", "dist", "support_point", "moment"):

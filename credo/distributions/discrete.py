@@ -79,11 +79,11 @@ def _logit_to_p(given: dict, label: str) -> dict:
 
 
 def _bcast(shape: tuple, *params: Any) -> list[Any]:
-    return [jnp.broadcast_to(jnp.asarray(p, dtype=jnp.float64), shape) for p in params]
+    return [jnp.broadcast_to(jnp.asarray(p, dtype=float), shape) for p in params]
 
 
 def _full_int(shape: tuple, x: Any) -> Any:
-    return jnp.broadcast_to(jnp.asarray(x), shape).astype(jnp.int64)
+    return jnp.broadcast_to(jnp.asarray(x), shape).astype(int)
 
 
 def _index(value: Any, hi: int) -> Any:
@@ -137,7 +137,7 @@ class Bernoulli(Discrete):
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, p: Any) -> Any:
         (p,) = _bcast(shape, p)
-        return jax.random.bernoulli(rng_key, p, shape).astype(jnp.int64)
+        return jax.random.bernoulli(rng_key, p, shape).astype(int)
 
     @classmethod
     def support_point(cls, shape: tuple, p: Any) -> Any:
@@ -170,7 +170,7 @@ class Binomial(Discrete):
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, n: Any, p: Any) -> Any:
         n, p = _bcast(shape, n, p)
-        return jax.random.binomial(rng_key, n, p, shape).astype(jnp.int64)
+        return jax.random.binomial(rng_key, n, p, shape).astype(int)
 
     @classmethod
     def support_point(cls, shape: tuple, n: Any, p: Any) -> Any:
@@ -203,7 +203,7 @@ class BetaBinomial(Discrete):
         alpha, beta, n = _bcast(shape, alpha, beta, n)
         k1, k2 = jax.random.split(rng_key)
         p = jax.random.beta(k1, alpha, beta, shape)
-        return jax.random.binomial(k2, n, p, shape).astype(jnp.int64)
+        return jax.random.binomial(k2, n, p, shape).astype(int)
 
     @classmethod
     def support_point(cls, shape: tuple, alpha: Any, beta: Any, n: Any) -> Any:
@@ -228,7 +228,7 @@ class Poisson(Discrete):
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, mu: Any) -> Any:
         (mu,) = _bcast(shape, mu)
-        return jax.random.poisson(rng_key, mu, shape).astype(jnp.int64)
+        return jax.random.poisson(rng_key, mu, shape).astype(int)
 
     @classmethod
     def support_point(cls, shape: tuple, mu: Any) -> Any:
@@ -281,7 +281,7 @@ class NegativeBinomial(Discrete):
         mu, alpha = _bcast(shape, mu, alpha)
         k1, k2 = jax.random.split(rng_key)
         rate = jax.random.gamma(k1, alpha, shape) * mu / alpha  # gamma-Poisson mixture
-        return jax.random.poisson(k2, rate, shape).astype(jnp.int64)
+        return jax.random.poisson(k2, rate, shape).astype(int)
 
     @classmethod
     def support_point(cls, shape: tuple, mu: Any, alpha: Any) -> Any:
@@ -315,7 +315,7 @@ class Geometric(Discrete):
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, p: Any) -> Any:
         (p,) = _bcast(shape, p)
-        return jax.random.geometric(rng_key, p, shape).astype(jnp.int64)
+        return jax.random.geometric(rng_key, p, shape).astype(int)
 
     @classmethod
     def support_point(cls, shape: tuple, p: Any) -> Any:
@@ -343,7 +343,7 @@ class ZeroInflatedPoisson(Discrete):
         psi, mu = _bcast(shape, psi, mu)
         k1, k2 = jax.random.split(rng_key)
         counts = jax.random.poisson(k2, mu, shape)
-        return jnp.where(jax.random.bernoulli(k1, psi, shape), counts, 0).astype(jnp.int64)
+        return jnp.where(jax.random.bernoulli(k1, psi, shape), counts, 0).astype(int)
 
     @classmethod
     def support_point(cls, shape: tuple, psi: Any, mu: Any) -> Any:
@@ -386,7 +386,7 @@ class DiscreteUniform(Discrete):
     def sample(cls, rng_key: Any, shape: tuple, lower: Any, upper: Any) -> Any:
         lower, upper = _bcast(shape, lower, upper)
         u = jax.random.uniform(rng_key, shape)
-        return jnp.minimum(lower + jnp.floor(u * (upper - lower + 1)), upper).astype(jnp.int64)
+        return jnp.minimum(lower + jnp.floor(u * (upper - lower + 1)), upper).astype(int)
 
     @classmethod
     def support_point(cls, shape: tuple, lower: Any, upper: Any) -> Any:
@@ -429,7 +429,7 @@ class Categorical(Discrete):
 
     @classmethod
     def logp(cls, value: Any, p: Any) -> Any:
-        p = jnp.asarray(p, dtype=jnp.float64)
+        p = jnp.asarray(p, dtype=float)
         k = p.shape[-1]
         logp_all = jnp.log(p) - jnp.log(jnp.sum(p, axis=-1, keepdims=True))
         batch = jnp.broadcast_shapes(jnp.shape(value), p.shape[:-1])
@@ -439,8 +439,8 @@ class Categorical(Discrete):
 
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, p: Any) -> Any:
-        logits = jnp.log(jnp.asarray(p, dtype=jnp.float64))
-        return jax.random.categorical(rng_key, logits, axis=-1, shape=shape).astype(jnp.int64)
+        logits = jnp.log(jnp.asarray(p, dtype=float))
+        return jax.random.categorical(rng_key, logits, axis=-1, shape=shape).astype(int)
 
     @classmethod
     def support_point(cls, shape: tuple, p: Any) -> Any:
@@ -461,7 +461,7 @@ class OrderedLogistic(ComputeP, Discrete):
 
     @classmethod
     def logp(cls, value: Any, eta: Any, cutpoints: Any) -> Any:
-        c = jnp.asarray(cutpoints, dtype=jnp.float64)
+        c = jnp.asarray(cutpoints, dtype=float)
         k_max = c.shape[-1]
         batch = jnp.broadcast_shapes(jnp.shape(value), jnp.shape(eta), c.shape[:-1])
         k = jnp.broadcast_to(_index(value, k_max), batch)
@@ -479,7 +479,7 @@ class OrderedLogistic(ComputeP, Discrete):
 
     @classmethod
     def _probs(cls, eta: Any, cutpoints: Any) -> Any:
-        c = jnp.asarray(cutpoints, dtype=jnp.float64)
+        c = jnp.asarray(cutpoints, dtype=float)
         cdf = jax.nn.sigmoid(c - jnp.asarray(eta)[..., None])
         zeros = jnp.zeros(cdf.shape[:-1] + (1,))
         full = jnp.concatenate([zeros, cdf, zeros + 1.0], axis=-1)
@@ -488,7 +488,7 @@ class OrderedLogistic(ComputeP, Discrete):
     @classmethod
     def sample(cls, rng_key: Any, shape: tuple, eta: Any, cutpoints: Any) -> Any:
         logits = jnp.log(cls._probs(eta, cutpoints))
-        return jax.random.categorical(rng_key, logits, axis=-1, shape=shape).astype(jnp.int64)
+        return jax.random.categorical(rng_key, logits, axis=-1, shape=shape).astype(int)
 
     @classmethod
     def support_point(cls, shape: tuple, eta: Any, cutpoints: Any) -> Any:

@@ -104,7 +104,7 @@ class ZeroInflatedBinomial(Discrete):
         psi, n, p = _bcast(shape, psi, n, p)
         k1, k2 = jax.random.split(rng_key)
         counts = jax.random.binomial(k2, n, p, shape)
-        return jnp.where(jax.random.bernoulli(k1, psi, shape), counts, 0).astype(jnp.int64)
+        return jnp.where(jax.random.bernoulli(k1, psi, shape), counts, 0).astype(int)
 
     @classmethod
     def support_point(cls, shape: tuple, psi: Any, n: Any, p: Any) -> Any:
@@ -146,7 +146,7 @@ class ZeroInflatedNegativeBinomial(Discrete):
         psi, mu, alpha = _bcast(shape, psi, mu, alpha)
         k1, k2 = jax.random.split(rng_key)
         counts = _nb_sample(k2, shape, mu, alpha)
-        return jnp.where(jax.random.bernoulli(k1, psi, shape), counts, 0).astype(jnp.int64)
+        return jnp.where(jax.random.bernoulli(k1, psi, shape), counts, 0).astype(int)
 
     @classmethod
     def support_point(cls, shape: tuple, psi: Any, mu: Any, alpha: Any) -> Any:
@@ -177,7 +177,7 @@ class HurdlePoisson(Discrete):
         psi, mu = _bcast(shape, psi, mu)
         k1, k2 = jax.random.split(rng_key)
         pos = _positive_draws(k2, shape, lambda k: jax.random.poisson(k, mu, shape))
-        return jnp.where(jax.random.bernoulli(k1, psi, shape), pos, 0).astype(jnp.int64)
+        return jnp.where(jax.random.bernoulli(k1, psi, shape), pos, 0).astype(int)
 
     @classmethod
     def support_point(cls, shape: tuple, psi: Any, mu: Any) -> Any:
@@ -209,7 +209,7 @@ class HurdleNegativeBinomial(Discrete):
         psi, mu, alpha = _bcast(shape, psi, mu, alpha)
         k1, k2 = jax.random.split(rng_key)
         pos = _positive_draws(k2, shape, lambda k: _nb_sample(k, shape, mu, alpha))
-        return jnp.where(jax.random.bernoulli(k1, psi, shape), pos, 0).astype(jnp.int64)
+        return jnp.where(jax.random.bernoulli(k1, psi, shape), pos, 0).astype(int)
 
     @classmethod
     def support_point(cls, shape: tuple, psi: Any, mu: Any, alpha: Any) -> Any:

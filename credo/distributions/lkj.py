@@ -200,7 +200,7 @@ class LKJCholeskyCov(Continuous):
     ndim_supp = 1
     support = C.cholesky_cov_packed
 
-    def __new__(  # type: ignore[misc]
+    def __new__(
         cls,
         name: str,
         *args: Any,

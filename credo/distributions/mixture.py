@@ -8,7 +8,7 @@ are the weights (non-negative, summing to one along the last axis).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
@@ -45,7 +45,7 @@ class Mixture(Distribution):
     support_doc = "the components'"
 
     param_names = ("w",)
-    positional = ("w", "comp_dists")
+    positional: ClassVar[tuple[str, ...] | None] = ("w", "comp_dists")
     dist_params = ("comp_dists",)
     param_ndims = {"w": 1}
     param_checks = {"w": (_weights_ok, "non-negative weights summing to 1 along the last axis")}
@@ -99,6 +99,7 @@ class Mixture(Distribution):
         if first.inputs:
             # Bounds given by parameters: shared only when they are the same constants.
             for t in found[1:]:
+                assert t is not None  # same type as first
                 for a, b in zip(t.inputs, first.inputs):
                     if _is_node(a) or _is_node(b) or not np.array_equal(a, b):
                         return None
@@ -164,7 +165,7 @@ class Mixture(Distribution):
         wb = jnp.reshape(w, jnp.shape(w) + (1,) * nd)
         mean = jnp.sum(wb * pts, axis=len(shape) - nd)
         if comps[0].discrete:
-            return jnp.round(mean).astype(jnp.int64)
+            return jnp.round(mean).astype(int)
         return mean
 
 

@@ -14,7 +14,7 @@ Packed layouts (PyMC's):
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
@@ -141,9 +141,9 @@ class MvNormal(Continuous):
     covariance; only its lower triangle is read). ``mu``: (..., k); the value: (..., k).
     """
 
-    param_names = ("mu", "chol")
-    positional = ("mu", "cov", "tau", "chol")
-    alt_params = ("cov", "tau", "lower")
+    param_names: ClassVar[tuple[str, ...]] = ("mu", "chol")
+    positional: ClassVar[tuple[str, ...] | None] = ("mu", "cov", "tau", "chol")
+    alt_params: ClassVar[tuple[str, ...]] = ("cov", "tau", "lower")
     param_ndims = {"mu": 1, "chol": 2}
     param_checks = {"chol": (_chol_ok, "a Cholesky factor with a positive diagonal")}
     ndim_supp = 1
@@ -250,9 +250,6 @@ class Dirichlet(Continuous):
     ndim_supp = 1
     support = C.simplex
 
-    # Values whose components sum to 1 within this tolerance are on the simplex.
-    sum_tol = 1e-8
-
     @classmethod
     def event_shape(cls, shapes: dict[str, tuple[int, ...]], static: dict[str, Any]) -> tuple:
         return shapes["a"][-1:]
@@ -260,7 +257,9 @@ class Dirichlet(Continuous):
     @classmethod
     def support_check(cls, value: Any, a: Any) -> Any:
         ok = jnp.all(value >= 0, axis=-1)
-        return ok & (jnp.abs(jnp.sum(value, axis=-1) - 1.0) <= cls.sum_tol)
+        return ok & (
+            jnp.abs(jnp.sum(value, axis=-1) - 1.0) <= C.sum_tolerance(value, value.shape[-1])
+        )
 
     @classmethod
     def logp(cls, value: Any, a: Any) -> Any:
@@ -312,7 +311,7 @@ class Multinomial(Discrete):
     def sample(cls, rng_key: Any, shape: tuple, n: Any, p: Any) -> Any:
         p = jnp.broadcast_to(cls._normalise(p), shape)
         n = jnp.broadcast_to(n, shape[:-1]).astype(float)
-        return jax.random.multinomial(rng_key, n, p, shape=shape[:-1]).astype(jnp.int64)
+        return jax.random.multinomial(rng_key, n, p, shape=shape[:-1]).astype(int)
 
     @classmethod
     def support_point(cls, shape: tuple, n: Any, p: Any) -> Any:
@@ -322,7 +321,7 @@ class Multinomial(Discrete):
         mode = jnp.floor(n[..., None] * p)
         rest = n - jnp.sum(mode, axis=-1)
         top = jax.nn.one_hot(jnp.argmax(p, axis=-1), shape[-1], dtype=mode.dtype)
-        return (mode + rest[..., None] * top).astype(jnp.int64)
+        return (mode + rest[..., None] * top).astype(int)
 
 
 # LKJCorr and LKJCholeskyCov live in lkj.py; re-exported here for old imports.

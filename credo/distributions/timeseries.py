@@ -9,7 +9,7 @@ Parameters broadcast with the batch dims (they are the same at every time step).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
@@ -49,7 +49,7 @@ class RandomWalk(Continuous):
     support_doc = "real series"
 
     param_names = ()
-    positional = ("init_dist", "innovation_dist", "steps")
+    positional: ClassVar[tuple[str, ...] | None] = ("init_dist", "innovation_dist", "steps")
     dist_params = ("init_dist", "innovation_dist")
     static_params = ("steps",)
     support = C.unconstrained

@@ -138,7 +138,7 @@ class Censored(_Wrapper):
 def _log_mass(dist: BoundDist, lower: Any, upper: Any) -> Any:
     """log P(lower <= X <= upper) (for discrete: the integers in between)."""
     lo = lower - 1.0 if dist.discrete else lower
-    lc_hi = 0.0
+    lc_hi: Any = 0.0
     if not _no_bound(upper, 1.0):
         lc_hi = jnp.where(jnp.isposinf(upper), 0.0, dist.logcdf(_finite(upper)))
     if _no_bound(lower, -1.0):

@@ -72,7 +72,7 @@ class ZeroSumNormal(Continuous):
         ok = jnp.all(jnp.isfinite(value), axis=axes)
         for ax in axes:
             s = jnp.max(jnp.abs(jnp.sum(value, axis=ax, keepdims=True)), axis=axes)
-            ok = ok & (s <= 1e-8 * scale * value.shape[ax])
+            ok = ok & (s <= C.sum_tolerance(value) * scale * value.shape[ax])
         return ok
 
     @classmethod

@@ -25,6 +25,7 @@ from jax import lax
 
 from credo.inference import metrics
 from credo.inference.nuts import NUTSParams
+from credo.inference.protocols import Array
 
 __all__ = [
     "AdaptationState",
@@ -108,10 +109,10 @@ class Schedule(NamedTuple):
     in ``window_ends`` (``(MAX_WINDOWS,)``, padded with -1). ``num_tune`` ends warmup.
     """
 
-    num_tune: jax.Array
-    window_start: jax.Array
-    window_stop: jax.Array
-    window_ends: jax.Array
+    num_tune: Array
+    window_start: Array
+    window_stop: Array
+    window_ends: Array
 
 
 def make_schedule(
@@ -138,11 +139,11 @@ def make_schedule(
 class DualAveragingState(NamedTuple):
     """Nesterov dual averaging of ``log(step_size)`` (Hoffman & Gelman 2014, sec. 3.2)."""
 
-    log_step_size: jax.Array  # x: the iterate used for the next transition
-    log_step_size_bar: jax.Array  # x_bar: the averaged iterate, used after warmup
-    mu: jax.Array
-    error_avg: jax.Array  # s_bar (h_bar)
-    count: jax.Array
+    log_step_size: Array  # x: the iterate used for the next transition
+    log_step_size_bar: Array  # x_bar: the averaged iterate, used after warmup
+    mu: Array
+    error_avg: Array  # s_bar (h_bar)
+    count: Array
 
 
 def dual_averaging_init(step_size: jax.Array) -> DualAveragingState:
@@ -154,8 +155,8 @@ def dual_averaging_init(step_size: jax.Array) -> DualAveragingState:
 
 def dual_averaging_update(
     state: DualAveragingState,
-    accept_stat: jax.Array,
-    target_accept: jax.Array | float,
+    accept_stat: Array,
+    target_accept: Array | float,
     gamma: float = 0.05,
     t0: float = 10.0,
     kappa: float = 0.75,
@@ -177,12 +178,12 @@ def dual_averaging_update(
 class WelfordState(NamedTuple):
     """Running mean and sum of squared deviations (``(dim,)``, or ``(dim, dim)`` if dense)."""
 
-    count: jax.Array
-    mean: jax.Array
-    m2: jax.Array
+    count: Array
+    mean: Array
+    m2: Array
 
 
-def welford_init(dim: int, dense: bool, dtype=jnp.float64) -> WelfordState:
+def welford_init(dim: int, dense: bool, dtype=float) -> WelfordState:
     shape = (dim, dim) if dense else (dim,)
     return WelfordState(jnp.zeros((), dtype), jnp.zeros(dim, dtype), jnp.zeros(shape, dtype))
 
@@ -218,10 +219,10 @@ class StepSizeSearch(NamedTuple):
     direction: 0 before the first trial, then +1 (doubling) or -1 (halving).
     """
 
-    active: jax.Array
-    step_size: jax.Array
-    direction: jax.Array
-    trials: jax.Array
+    active: Array
+    step_size: Array
+    direction: Array
+    trials: Array
 
 
 def search_init(step_size: jax.Array) -> StepSizeSearch:
@@ -258,10 +259,10 @@ class AdaptationState(NamedTuple):
     averaging iterate, then ``exp(log_step_size_bar)`` after warmup).
     """
 
-    step_size: jax.Array
+    step_size: Array
     dual: DualAveragingState
     welford: WelfordState
-    inverse_mass_matrix: jax.Array
+    inverse_mass_matrix: Array
     search: StepSizeSearch
 
 
@@ -304,11 +305,11 @@ def search_update(state: AdaptationState, accept_prob: jax.Array) -> AdaptationS
 
 def update(
     state: AdaptationState,
-    iteration: jax.Array,
-    accept_stat: jax.Array,
-    position: jax.Array,
+    iteration: Array,
+    accept_stat: Array,
+    position: Array,
     schedule: Schedule,
-    target_accept: jax.Array | float,
+    target_accept: Array | float,
 ) -> AdaptationState:
     """Adapt after warmup transition ``iteration`` (0-based) that ended at ``position``.
 
@@ -335,9 +336,9 @@ class StanState(NamedTuple):
 
     inner: AdaptationState
     metric: metrics.Metric
-    iteration: jax.Array  # transitions done (search trials excluded)
+    iteration: Array  # transitions done (search trials excluded)
     schedule: Schedule
-    target_accept: jax.Array
+    target_accept: Array
 
 
 class StanWindowed:

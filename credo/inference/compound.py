@@ -37,6 +37,7 @@ from jax import lax
 
 from credo.errors import SamplingError
 from credo.inference import runner as _runner
+from credo.inference.protocols import Array
 
 __all__ = ["CompoundResult", "run_compound", "stat_names"]
 
@@ -62,11 +63,11 @@ class CompoundResult(NamedTuple):
 
 class _CompoundState(NamedTuple):
     blocks: tuple  # one flat array per block
-    logdensity: jax.Array
+    logdensity: Array
     states: tuple  # one block-kernel state per block
-    iteration: jax.Array
-    counter: jax.Array
-    rng_key: jax.Array
+    iteration: Array
+    counter: Array
+    rng_key: Array
 
 
 def stat_names(kernels: Sequence[Any]) -> list[tuple[str, str, int]]:
@@ -93,7 +94,7 @@ def _assembler(layout: Sequence[np.ndarray], dim: int, dtype: Any) -> Callable:
 def _chunk_fn(
     logdensity_fn: Callable, kernels: tuple, layout: tuple, dim: int, chunk_len: int
 ) -> Callable:
-    dtype = jnp.float64 if jax.config.jax_enable_x64 else jnp.float32
+    dtype = jnp.result_type(float)
     assemble = _assembler(layout, dim, dtype)
     n_stats = len(stat_names(kernels))
 
@@ -149,7 +150,7 @@ def _chunk_fn(
 def run_compound(
     logdensity_fn: Callable[[jax.Array, Any], jax.Array],
     kernels: Sequence[Any],
-    layout: Sequence[Sequence[int]],
+    layout: Sequence[Any],
     integer: Sequence[bool],
     initial_positions: Any,
     rng_key: Any,

@@ -48,6 +48,7 @@ from credo.inference.adaptation import (
     welford_update,
 )
 from credo.inference.nuts import NUTSParams
+from credo.inference.protocols import Array
 
 __all__ = ["FisherAdaptation", "FisherState", "fisher_diagonal", "low_rank_metric"]
 
@@ -69,20 +70,20 @@ MAX_RANK = 24
 class FisherState(NamedTuple):
     """One chain's warm-up state for :class:`FisherAdaptation`."""
 
-    iteration: jax.Array  # transitions done (search trials excluded)
-    num_tune: jax.Array
-    early_end: jax.Array
-    final_window: jax.Array  # first iteration of the step-size-only window
-    window: jax.Array  # the main phase's current window length
-    last_update: jax.Array
-    changed: jax.Array  # the metric has been estimated from draws at least once
-    target_accept: jax.Array
+    iteration: Array  # transitions done (search trials excluded)
+    num_tune: Array
+    early_end: Array
+    final_window: Array  # first iteration of the step-size-only window
+    window: Array  # the main phase's current window length
+    last_update: Array
+    changed: Array  # the metric has been estimated from draws at least once
+    target_accept: Array
     draws: WelfordState  # foreground
     grads: WelfordState
     draws_bg: WelfordState  # background
     grads_bg: WelfordState
     metric: metrics.Metric
-    step_size: jax.Array
+    step_size: Array
     dual: DualAveragingState
     search: StepSizeSearch
 

@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 import jax
 
+from credo.inference.protocols import Array
+
 __all__ = ["IntegratorState", "velocity_verlet"]
 
 ValueAndGrad = Callable[[jax.Array], tuple[jax.Array, jax.Array]]
@@ -23,15 +25,15 @@ class IntegratorState(NamedTuple):
     position, momentum, logdensity_grad: ``(dim,)``; logdensity: scalar.
     """
 
-    position: jax.Array
-    momentum: jax.Array
-    logdensity: jax.Array
-    logdensity_grad: jax.Array
+    position: Array
+    momentum: Array
+    logdensity: Array
+    logdensity_grad: Array
 
 
 def velocity_verlet(
     state: IntegratorState,
-    step_size: jax.Array | float,
+    step_size: Array | float,
     value_and_grad_fn: ValueAndGrad,
     velocity_fn: Callable[[jax.Array], jax.Array],
 ) -> IntegratorState:

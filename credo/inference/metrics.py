@@ -24,6 +24,8 @@ import jax
 import jax.numpy as jnp
 import jax.scipy.linalg as jsl
 
+from credo.inference.protocols import Array
+
 __all__ = [
     "DenseMetric",
     "DiagonalMetric",
@@ -43,7 +45,7 @@ __all__ = [
 class DiagonalMetric(NamedTuple):
     """inverse_mass_matrix: ``(dim,)``."""
 
-    inverse_mass_matrix: jax.Array
+    inverse_mass_matrix: Array
 
     def velocity(self, momentum: jax.Array) -> jax.Array:
         return self.inverse_mass_matrix * momentum
@@ -62,8 +64,8 @@ class DiagonalMetric(NamedTuple):
 class DenseMetric(NamedTuple):
     """inverse_mass_matrix, cholesky: ``(dim, dim)``; ``M^-1 = L L^T``."""
 
-    inverse_mass_matrix: jax.Array
-    cholesky: jax.Array
+    inverse_mass_matrix: Array
+    cholesky: Array
 
     def velocity(self, momentum: jax.Array) -> jax.Array:
         return self.inverse_mass_matrix @ momentum
@@ -85,9 +87,9 @@ class LowRankMetric(NamedTuple):
     ``M^-1 = D (I + U diag(values - 1) U^T) D``, ``D = diag(scale)``.
     """
 
-    scale: jax.Array
-    vectors: jax.Array
-    values: jax.Array
+    scale: Array
+    vectors: Array
+    values: Array
 
     def _modify(self, x: jax.Array, weights: jax.Array) -> jax.Array:
         # x + U diag(weights) U^T x, written as products and sums rather than dots: XLA fuses
@@ -158,7 +160,7 @@ def momentum_from_normal(z: jax.Array, metric: Metric | jax.Array) -> jax.Array:
 
 
 def sample_momentum(
-    rng_key: jax.Array, metric: Metric | jax.Array, dtype: jnp.dtype | None = None
+    rng_key: Array, metric: Metric | jax.Array, dtype: jnp.dtype | None = None
 ) -> jax.Array:
     """Draw ``p ~ N(0, M)``."""
     metric = as_metric(metric)

@@ -27,6 +27,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from credo.inference.protocols import Array
+
 __all__ = [
     "CHAIN_AXIS",
     "BinaryFlip",
@@ -61,7 +63,7 @@ def tune_scale(scale: jax.Array, acc_rate: jax.Array) -> jax.Array:
 def _accept(rng_key: jax.Array, log_ratio: jax.Array) -> tuple[jax.Array, jax.Array]:
     """(accepted, acceptance probability) of a Metropolis test."""
     log_ratio = jnp.where(jnp.isnan(log_ratio), -jnp.inf, log_ratio)
-    u = jax.random.uniform(rng_key, dtype=jnp.float64)
+    u = jax.random.uniform(rng_key, dtype=jnp.result_type(float))
     return jnp.log(u) < log_ratio, jnp.exp(jnp.minimum(log_ratio, 0.0))
 
 
@@ -82,9 +84,9 @@ def _noise(rng_key: jax.Array, kind: str, scale: jax.Array, size: int) -> jax.Ar
 
 
 class RandomWalkState(NamedTuple):
-    scaling: jax.Array  # (size,) when one entry at a time, else (1,)
-    accepted_sum: jax.Array  # same shape
-    steps_until_tune: jax.Array
+    scaling: Array  # (size,) when one entry at a time, else (1,)
+    accepted_sum: Array  # same shape
+    steps_until_tune: Array
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,7 @@ class RandomWalk:
             ok, prob = _accept(k_acc, lp_new - logdensity)
             x = jnp.where(ok, q, x)
             logdensity = jnp.where(ok, lp_new, logdensity)
-            acc, probs = ok.astype(jnp.float64)[None], prob[None]
+            acc, probs = ok.astype(jnp.result_type(float))[None], prob[None]
         new = RandomWalkState(scaling, accepted_sum + acc, until - 1)
         info = (jnp.mean(probs), jnp.mean(acc), jnp.mean(scaling))
         return x, logdensity, new, info, jnp.bool_(True)
@@ -218,7 +220,7 @@ class BinaryFlip:
         q = jnp.where(flip, 1 - x, x)
         lp_new = logdensity_fn(q)
         ok, prob = _accept(k_acc, lp_new - logdensity)
-        info = (prob, jnp.asarray(p_jump, jnp.float64))
+        info = (prob, jnp.asarray(p_jump, jnp.result_type(float)))
         return jnp.where(ok, q, x), jnp.where(ok, lp_new, logdensity), state, info, jnp.bool_(True)
 
 
@@ -353,14 +355,14 @@ class CategoricalGibbs:
 
 
 class DifferentialState(NamedTuple):
-    scaling: jax.Array
-    lamb: jax.Array
-    accepted: jax.Array
-    steps_until_tune: jax.Array
-    history: jax.Array  # (capacity, size)
-    count: jax.Array  # entries written
-    start: jax.Array  # first entry proposals draw from
-    was_tuning: jax.Array
+    scaling: Array
+    lamb: Array
+    accepted: Array
+    steps_until_tune: Array
+    history: Array  # (capacity, size)
+    filled: Array  # entries written
+    start: Array  # first entry proposals draw from
+    was_tuning: Array
 
 
 @dataclass(frozen=True)
@@ -430,10 +432,10 @@ class DifferentialZ:
         # Warm-up just ended: forget the first part of the past.
         stopped = s.was_tuning & ~tuning
         start = jnp.where(
-            stopped, jnp.floor(self.tune_drop_fraction * s.count).astype(s.count.dtype), s.start
+            stopped, jnp.floor(self.tune_drop_fraction * s.filled).astype(s.filled.dtype), s.start
         )
         eps = _noise(k_noise, self.proposal, jnp.asarray(self.S), self.size) * scaling
-        n = s.count - start
+        n = s.filled - start
         i1 = start + jax.random.randint(k1, (), 0, jnp.maximum(n, 1))
         i2 = start + jax.random.randint(k2, (), 0, jnp.maximum(n - 1, 1))
         i2 = i2 + (i2 >= i1).astype(i2.dtype)
@@ -445,16 +447,16 @@ class DifferentialZ:
         logdensity = jnp.where(ok, lp_new, logdensity)
         capacity = s.history.shape[0]
         history = lax.dynamic_update_index_in_dim(
-            s.history, x, jnp.minimum(s.count, capacity - 1), 0
+            s.history, x, jnp.minimum(s.filled, capacity - 1), 0
         )
-        count = jnp.minimum(s.count + 1, capacity)
+        filled = jnp.minimum(s.filled + 1, capacity)
         new = DifferentialState(
             scaling,
             lamb,
-            accepted + ok.astype(jnp.float64),
+            accepted + ok.astype(jnp.result_type(float)),
             until - 1,
             history,
-            count,
+            filled,
             start,
             jnp.asarray(tuning),
         )
@@ -466,10 +468,10 @@ CHAIN_AXIS = "chain"
 
 
 class PopulationState(NamedTuple):
-    scaling: jax.Array
-    lamb: jax.Array
-    accepted: jax.Array
-    steps_until_tune: jax.Array
+    scaling: Array
+    lamb: Array
+    accepted: Array
+    steps_until_tune: Array
 
 
 @dataclass(frozen=True)
@@ -561,7 +563,8 @@ class DifferentialPopulation:
                 jnp.where(mine, prob, prob_mine),
             )
 
-        start = (x, logdensity, jnp.bool_(False), jnp.zeros((), jnp.float64))
+        start = (x, logdensity, jnp.bool_(False), jnp.zeros((), jnp.result_type(float)))
         x, logdensity, ok, prob = lax.fori_loop(0, 2, phase, start)
-        new = PopulationState(scaling, lamb, accepted + ok.astype(jnp.float64), until - 1)
+        accepted = accepted + ok.astype(jnp.result_type(float))
+        new = PopulationState(scaling, lamb, accepted, until - 1)
         return x, logdensity, new, (prob, ok, lamb, scaling), jnp.bool_(True)

@@ -37,6 +37,7 @@ from jax import lax
 
 from credo.inference import metrics
 from credo.inference.integrators import IntegratorState, velocity_verlet
+from credo.inference.protocols import Array
 
 __all__ = [
     "DIVERGENCE_THRESHOLD",
@@ -60,9 +61,9 @@ ValueAndGrad = Callable[[jax.Array], tuple[jax.Array, jax.Array]]
 class HMCState(NamedTuple):
     """position, logdensity_grad: ``(dim,)``; logdensity: scalar."""
 
-    position: jax.Array
-    logdensity: jax.Array
-    logdensity_grad: jax.Array
+    position: Array
+    logdensity: Array
+    logdensity_grad: Array
 
 
 class NUTSInfo(NamedTuple):
@@ -79,56 +80,56 @@ class NUTSInfo(NamedTuple):
     initial point to the selected one (0: the chain did not move).
     """
 
-    energy: jax.Array
-    energy_error: jax.Array
-    max_energy_error: jax.Array
-    diverging: jax.Array
-    tree_depth: jax.Array
-    n_steps: jax.Array
-    acceptance_rate: jax.Array
-    acceptance_rate_sym: jax.Array
-    index_in_trajectory: jax.Array
+    energy: Array
+    energy_error: Array
+    max_energy_error: Array
+    diverging: Array
+    tree_depth: Array
+    n_steps: Array
+    acceptance_rate: Array
+    acceptance_rate_sym: Array
+    index_in_trajectory: Array
 
 
 class NUTSParams(NamedTuple):
     """What a transition needs besides the state: the step size, the metric, and a depth
     limit (may be traced, at most the kernel's ``max_treedepth``)."""
 
-    step_size: jax.Array
+    step_size: Array
     metric: metrics.Metric
-    depth_limit: jax.Array
+    depth_limit: Array
 
 
 class _Tree(NamedTuple):
     left: IntegratorState  # backward end of the whole trajectory (incl. the open subtree)
     right: IntegratorState  # forward end
-    left_velocity: jax.Array
-    right_velocity: jax.Array
-    left_index: jax.Array  # signed leapfrog index of the backward end
-    right_index: jax.Array
-    forward: jax.Array  # direction of the open subtree
-    depth: jax.Array  # completed doublings = depth of the open subtree
-    leaf: jax.Array  # index of the next leaf in the open subtree
+    left_velocity: Array
+    right_velocity: Array
+    left_index: Array  # signed leapfrog index of the backward end
+    right_index: Array
+    forward: Array  # direction of the open subtree
+    depth: Array  # completed doublings = depth of the open subtree
+    leaf: Array  # index of the next leaf in the open subtree
     sample: HMCState
-    sample_energy: jax.Array
-    sample_index: jax.Array
-    log_weight: jax.Array  # log sum of exp(-H + H0) over the merged trajectory
-    rho: jax.Array  # sum of momenta over the merged trajectory
+    sample_energy: Array
+    sample_index: Array
+    log_weight: Array  # log sum of exp(-H + H0) over the merged trajectory
+    rho: Array  # sum of momenta over the merged trajectory
     sub_sample: HMCState
-    sub_energy: jax.Array
-    sub_index: jax.Array
-    sub_log_weight: jax.Array
-    sub_rho: jax.Array  # sum of momenta over the open subtree so far
+    sub_energy: Array
+    sub_index: Array
+    sub_log_weight: Array
+    sub_rho: Array  # sum of momenta over the open subtree so far
     # (3, rows, dim): velocity, momentum and sub_rho (just before it) of subtree starts
-    starts: jax.Array
+    starts: Array
     # (2, rows, dim): velocity and momentum of the last points of left halves
-    ends: jax.Array
-    n_steps: jax.Array
-    sum_accept: jax.Array
-    sum_accept_sym: jax.Array
-    max_energy_error: jax.Array
-    diverging: jax.Array
-    done: jax.Array
+    ends: Array
+    n_steps: Array
+    sum_accept: Array
+    sum_accept_sym: Array
+    max_energy_error: Array
+    diverging: Array
+    done: Array
 
 
 def init(position: jax.Array, logdensity_fn: Callable[[jax.Array], jax.Array]) -> HMCState:
@@ -138,10 +139,10 @@ def init(position: jax.Array, logdensity_fn: Callable[[jax.Array], jax.Array]) -
 
 
 def step(
-    rng_key: jax.Array,
+    rng_key: Array,
     state: HMCState,
     logdensity_fn: Callable[[jax.Array], jax.Array],
-    step_size: jax.Array | float,
+    step_size: Array | float,
     inverse_mass_matrix: metrics.Metric | jax.Array,
     max_treedepth: int = 10,
 ) -> tuple[HMCState, NUTSInfo]:
@@ -294,13 +295,13 @@ def _random(rng_key: jax.Array, dim: int, dtype) -> tuple[jax.Array, jax.Array, 
 
 
 def transition(
-    rng_key: jax.Array,
+    rng_key: Array,
     state: HMCState,
     value_and_grad_fn: ValueAndGrad,
-    step_size: jax.Array | float,
+    step_size: Array | float,
     metric: metrics.Metric | jax.Array,
     max_treedepth: int = 10,
-    depth_limit: jax.Array | int | None = None,
+    depth_limit: Array | int | None = None,
 ) -> tuple[HMCState, NUTSInfo]:
     """NUTS transition given ``value_and_grad_fn(position) -> (logdensity, grad)``.
 

@@ -25,7 +25,12 @@ from typing import Any, Protocol
 import jax
 import numpy as np
 
-__all__ = ["Adaptation", "Kernel", "ValueAndGrad"]
+__all__ = ["Adaptation", "Array", "Kernel", "ValueAndGrad"]
+
+# State fields: jax arrays in traced code, numpy arrays or scalars when a state is built on
+# the host (runs no device program); the union is not spelled out, as JAX's and numpy's
+# operator stubs do not mix.
+Array = Any
 
 ValueAndGrad = Callable[[jax.Array], tuple[jax.Array, jax.Array]]
 

@@ -25,6 +25,8 @@ from jax import lax
 from credo.errors import SamplingError
 from credo.inference import adaptation as stan
 from credo.inference import fisher, metrics, nuts
+from credo.inference.interrupt import interruptible
+from credo.inference.protocols import Array
 
 __all__ = [
     "ADAPTATIONS",
@@ -71,9 +73,9 @@ class RunResult(NamedTuple):
 class _ChainState(NamedTuple):
     kernel: Any  # the kernel's state
     adapt: Any  # the adaptation's state
-    iteration: jax.Array  # global iteration counter: warmup then draws
-    counter: jax.Array  # loop iterations, step-size search trials included
-    rng_key: jax.Array  # (2,) uint32: the chain's key data
+    iteration: Array  # global iteration counter: warmup then draws
+    counter: Array  # loop iterations, step-size search trials included
+    rng_key: Array  # (2,) uint32: the chain's key data
 
 
 def make_adaptation(name: str, max_treedepth: int = 10) -> Any:
@@ -200,7 +202,7 @@ def _compile(key: tuple, make: Callable[[], Callable], *args) -> tuple[Any, floa
         _cache.move_to_end(key)
         return hit, 0.0
     start = time.perf_counter()
-    compiled = jax.jit(make()).trace(*args).lower().compile()
+    compiled = interruptible(lambda: jax.jit(make()).trace(*args).lower().compile())
     seconds = time.perf_counter() - start
     _cache[key] = compiled
     while len(_cache) > _CACHE_SIZE:
@@ -322,7 +324,7 @@ def _chain_keys(rng_key: Any, chains: int) -> np.ndarray:
     if isinstance(rng_key, int | np.integer):
         words = np.array([(int(rng_key) >> 32) & 0xFFFFFFFF, int(rng_key) & 0xFFFFFFFF])
     else:
-        if jnp.issubdtype(getattr(rng_key, "dtype", None), jax.dtypes.prng_key):
+        if hasattr(rng_key, "dtype") and jnp.issubdtype(rng_key.dtype, jax.dtypes.prng_key):
             rng_key = jax.random.key_data(rng_key)
         words = np.asarray(rng_key).ravel()
     seed = np.zeros(1, np.uint64)
@@ -359,7 +361,7 @@ def _chunk_length(total: int, chunk_size: int | None) -> int:
 def run_chains(
     logdensity_fn: Callable[[jax.Array, Any], jax.Array],
     initial_positions: Any,
-    rng_key: jax.Array | int,
+    rng_key: Array | int,
     *,
     data: Any = None,
     num_tune: int = 1000,

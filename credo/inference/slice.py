@@ -19,6 +19,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from credo.inference.protocols import Array
+
 __all__ = ["SliceKernel", "SliceState"]
 
 # A bound on shrinkage steps: each halves the interval on average, so this is only reached
@@ -27,8 +29,8 @@ _MAX_SHRINK = 200
 
 
 class SliceState(NamedTuple):
-    w: jax.Array  # (size,)
-    n_tunes: jax.Array
+    w: Array  # (size,)
+    n_tunes: Array
 
 
 @dataclass(frozen=True)

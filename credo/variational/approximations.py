@@ -43,6 +43,11 @@ class Approximation:
         self.params = {k: np.asarray(v) for k, v in params.items()}
         self.hist = np.zeros(0)
         self.ndim = cm.dim
+        self.fit_seconds = 0.0  # set by fit
+        # Pathfinder's diagnostics of the fit (None for the other families).
+        self.pareto_k: float | None = None
+        self.ess: float | None = None
+        self.elbo: np.ndarray | None = None
 
     # The pure pieces the optimiser differentiates -------------------------------------
     @staticmethod
@@ -109,7 +114,7 @@ class Approximation:
 
         if not isinstance(draws, int | np.integer) or draws < 1:
             raise ValueError(f"sample: draws must be a positive int, got {draws!r}")
-        key, _ = _rng_key(random_seed)
+        key, _seed = _rng_key(random_seed)
         theta = self._draw_unconstrained(key, int(draws))
         return _to_idata(self, theta[None], return_inferencedata)
 

@@ -181,7 +181,7 @@ class Inference:
                 f"{type(self).__name__}: the free variables {self.cm.discrete_free} are "
                 "discrete; variational inference here fits continuous variables only"
             )
-        self._key, _ = _rng_key(random_seed)
+        self._key, _seed = _rng_key(random_seed)
         point = self.cm.initial_point()
         free = [f.name for f in self.cm.free]
         for k, v in (start or {}).items():

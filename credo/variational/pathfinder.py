@@ -205,7 +205,7 @@ def pathfinder(
             float(jitter),
         )
         cm._cache[cache_key] = run
-    key, _ = _rng_key(random_seed)
+    key, _seed = _rng_key(random_seed)
     k_paths, k_resample = jax.random.split(key)
     theta, logw, elbos, best = run(jax.random.split(k_paths, int(num_paths)), cm.data_values())
     theta = np.asarray(theta).reshape(-1, cm.dim)
