@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import credo as pm
+from credo.step_methods import MultivariateNormalProposal
 from tests.inference.mcse import ess
 
 MEAN = np.array([1.0, -1.0])
@@ -28,6 +29,12 @@ def _check(x, truth, what):
 
 STEPS = {
     "Metropolis": (lambda m: pm.Metropolis([m["a"], m["b"]]), ("accept", "accepted", "scaling")),
+    "Metropolis-mvnormal": (
+        lambda m: pm.Metropolis(
+            S=np.array([[1.0, 1.6], [1.6, 4.0]]), proposal_dist=MultivariateNormalProposal
+        ),
+        ("accept", "accepted", "scaling"),
+    ),
     "Slice": (lambda m: pm.Slice(), ("nstep_out", "nstep_in")),
     "DEMetropolisZ": (lambda m: pm.DEMetropolisZ(), ("accept", "accepted", "lambda", "scaling")),
     # With 2 chains, DEMetropolis draws its differences from each chain's past.
