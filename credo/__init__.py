@@ -70,6 +70,7 @@ from credo.errors import (  # noqa: E402
 from credo.graphviz import model_to_graphviz  # noqa: E402
 from credo.intervention import do, observe  # noqa: E402
 from credo.io import load_trace, save_trace  # noqa: E402
+from credo.marginal import MarginalizationError, marginalize, recover_marginals  # noqa: E402
 from credo.math import expand_packed_triangular  # noqa: E402
 from credo.missing import ImputationWarning  # noqa: E402
 from credo.model import (  # noqa: E402
@@ -157,6 +158,9 @@ __all__ = [
     "find_MAP",
     "do",
     "observe",
+    "marginalize",
+    "recover_marginals",
+    "MarginalizationError",
     "sample_smc",
     "smc",
     "NUTS",

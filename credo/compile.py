@@ -154,6 +154,11 @@ class CompiledModel:
                 env[id(node)] = data[node.name] if node.name in data else node.value
             elif node.kind == T.RV and node.observed is None:
                 fv = self._free_ids.get(id(node))
+                if fv is None and node.marginal_placeholder is not None:
+                    # Summed out (credo.marginal): the marginal term enumerates its values;
+                    # what reads it here is not used.
+                    env[id(node)] = jnp.asarray(node.marginal_placeholder)
+                    continue
                 if fv is None:
                     raise ModelError(f"{node.label} is not a free variable of this model")
                 if values is not None:

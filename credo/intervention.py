@@ -69,6 +69,11 @@ def _clone(model: Model, replace: dict[str, T.TensorVariable], observe: dict[str
     substituted (by a Data node, or by a Deterministic of an expression of the model's
     variables) and the free variables in ``observe`` made observed at those values."""
     old = model.root
+    if old._marginals:
+        raise ModelError(
+            f"the model has the summed-out variables {list(old._marginals)} (pm.marginalize): "
+            "apply do / observe to the original model, then marginalize the result"
+        )
     new = _new_root(old)
     memo: dict[int, Any] = {}
 

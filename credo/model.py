@@ -55,6 +55,8 @@ class Model:
             self._coords: dict[str, tuple[Any, ...] | None] = {}
             self._dims: dict[str, tuple[str | None, ...]] = {}
             self._initvals: dict[str, Any] = {}
+            # Variables summed out by pm.marginalize (credo.marginal), by name.
+            self._marginals: dict[str, Any] = {}
             self.structure_version = 0
             self._compiled: dict[Any, Any] = {}
         if coords:

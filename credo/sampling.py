@@ -21,7 +21,7 @@ from credo.draws import (
     _observed_and_constant,
     _rng_key,
 )
-from credo.errors import ModelError, ParameterError, SamplingError, ShapeError
+from credo.errors import ModelError, ParameterError, SamplingError, ShapeError, warn_user
 from credo.inference.interrupt import interruptible
 from credo.io.idata import to_inference_data
 from credo.model import Model, modelcontext
@@ -497,6 +497,15 @@ def sample_posterior_predictive(
     if missing:
         raise KeyError(f"the trace has no draws of the free variables {missing}")
     fixed = [n for n in free_names if n not in names]
+    # Summed-out variables (credo.marginal) keep the draws recover_marginals added.
+    marginals = [n for n in getattr(model.root, "_marginals", {}) if n not in names]
+    fixed += [n for n in marginals if n in post]
+    if any(n not in post for n in marginals):
+        warn_user(
+            f"sample_posterior_predictive: the summed-out {[n for n in marginals if n not in post]}"
+            " have no posterior draws, so they are drawn from their prior; call "
+            "pm.recover_marginals(model, idata) first to draw them from their posterior"
+        )
     ref = fixed[0] if fixed else next(iter(post), None)
     chains, draws = post[ref].shape[:2] if ref is not None else (1, 1)
     flat = {n: post[n].reshape((chains * draws,) + post[n].shape[2:]) for n in fixed}

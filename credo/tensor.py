@@ -92,6 +92,8 @@ class TensorVariable:
         self.minibatch: Any = None
         # Observed random variables: the full data size a minibatch stands for.
         self.total_size: Any = None
+        # Summed out by pm.marginalize: the value its readers see in the compiled model.
+        self.marginal_placeholder: Any = None
 
     # -- identity -------------------------------------------------------------------
     __hash__ = object.__hash__
