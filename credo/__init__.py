@@ -38,6 +38,20 @@ def _enable_compilation_cache() -> None:
 
 _enable_compilation_cache()
 
+
+def _log_to_stderr() -> None:
+    """As PyMC: credo's INFO messages (the step methods a run assigns) reach stderr unless
+    the application configured logging itself."""
+    import logging
+
+    log = logging.getLogger("credo")
+    if not logging.root.handlers and not log.handlers:
+        log.setLevel(logging.INFO)
+        log.addHandler(logging.StreamHandler())
+
+
+_log_to_stderr()
+
 # xarray holds every result (InferenceData is an xarray.DataTree): import it with credo, as
 # PyMC does, rather than inside the first sample() call.
 import xarray as _xarray  # noqa: E402,F401
@@ -92,6 +106,18 @@ from credo.stats import (  # noqa: E402
     summary,
     traceplot,
 )
+from credo.step_methods import (  # noqa: E402
+    NUTS,
+    BinaryGibbsMetropolis,
+    BinaryMetropolis,
+    CategoricalGibbsMetropolis,
+    CompoundStep,
+    DEMetropolis,
+    DEMetropolisZ,
+    HamiltonianMC,
+    Metropolis,
+    Slice,
+)
 from credo.variational import (  # noqa: E402
     ADVI,
     Approximation,
@@ -138,6 +164,16 @@ __all__ = [
     "MarginalizationError",
     "sample_smc",
     "smc",
+    "NUTS",
+    "HamiltonianMC",
+    "Metropolis",
+    "BinaryMetropolis",
+    "BinaryGibbsMetropolis",
+    "CategoricalGibbsMetropolis",
+    "Slice",
+    "DEMetropolis",
+    "DEMetropolisZ",
+    "CompoundStep",
     "fit",
     "ADVI",
     "FullRankADVI",

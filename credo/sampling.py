@@ -163,6 +163,7 @@ def sample(
     model: Model | None = None,
     chain_method: str = "auto",
     var_names: Any = None,
+    step: Any = None,
 ) -> Any:
     """Draw posterior samples with NUTS, PyMC's arguments and meanings.
 
@@ -177,6 +178,13 @@ def sample(
     Deterministics, dims ``(chain, draw, ...)``), ``sample_stats``, ``observed_data`` and
     ``constant_data``; ``idata_kwargs={"log_likelihood": True}`` adds ``log_likelihood``.
     Ctrl-C returns the draws made so far (with a warning).
+
+    ``step``: a step method (:mod:`credo.step_methods`) or a list of them; the variables no
+    step names are assigned by PyMC's rules (continuous: NUTS; binary:
+    BinaryGibbsMetropolis; Categorical: CategoricalGibbsMetropolis; other discrete:
+    Metropolis), and a model with discrete free variables gets that assignment without
+    ``step``. The blocks are updated in turn inside one compiled loop per chain; each step's
+    statistics are in ``sample_stats`` under PyMC's names.
     """
     from credo.inference.runner import run_chains
     from credo.progress import SamplingProgress
@@ -205,41 +213,73 @@ def sample(
         init = "adapt_diag"
     cm = model.compiled()
     cm.check_observed_shapes()
-    if cm.discrete_free:
-        raise SamplingError(
-            f"free discrete variables {cm.discrete_free}: credo's NUTS samples continuous "
-            "variables only; marginalise them out or make them observed"
-        )
     if cm.dim == 0:
         raise SamplingError("the model has no free random variables to sample")
+    plan = None
+    if step is not None or cm.discrete_free:
+        from credo import step_methods
+
+        plan = step_methods.assign_step_methods(cm, step)
+        if len(plan) == 1 and isinstance(plan[0][0], step_methods.NUTS):
+            # NUTS on every variable: the plain NUTS run, with the step's settings.
+            target_accept = plan[0][0].target_accept or target_accept
+            max_treedepth = plan[0][0].max_treedepth or max_treedepth
+            plan = None
+        else:
+            for line in step_methods.describe(plan):
+                _log.info(line)
     init_key, run_key = jax.random.split(key)
     rng = np.random.default_rng(np.asarray(jax.random.key_data(init_key)).ravel().tolist())
     jitter = init == "auto" or init.startswith("jitter")
-    positions0, logdensity0, gradient0 = init_nuts(
-        cm, chains, rng, jitter=jitter, initvals=initvals
-    )
-    start_compile = cm.start_compile_seconds
+    start_compile = 0.0
+    if plan is None:
+        positions0, logdensity0, gradient0 = init_nuts(
+            cm, chains, rng, jitter=jitter, initvals=initvals
+        )
+        start_compile = cm.start_compile_seconds
 
     if compute_convergence_checks:
         diagnostics.preload()  # its import overlaps XLA's compilation
     progress = SamplingProgress(chains, tune, draws, enabled=progressbar)
     t0 = time.perf_counter()
-    with progress:
-        result = run_chains(
-            cm.logdensity,
-            positions0,
-            run_key,
-            data=cm.data_values(),
-            num_tune=int(tune),
-            num_draws=int(draws),
-            target_accept=float(target_accept),
-            max_treedepth=int(max_treedepth),
-            adaptation=_INITS[init],
-            progress_callback=progress.update,
-            chain_method=chain_method,
-            initial_logdensity=logdensity0,
-            initial_gradient=gradient0,
-        )
+    if plan is not None:
+        with progress:
+            result = step_methods.run_steps(
+                cm,
+                plan,
+                chains,
+                rng,
+                run_key,
+                initvals=initvals,
+                jitter=jitter,
+                settings={
+                    "adaptation": _INITS[init],
+                    "target_accept": float(target_accept),
+                    "max_treedepth": int(max_treedepth),
+                    "chains": int(chains),
+                },
+                num_tune=int(tune),
+                num_draws=int(draws),
+                progress_callback=progress.update,
+                chain_method=chain_method,
+            )
+    else:
+        with progress:
+            result = run_chains(
+                cm.logdensity,
+                positions0,
+                run_key,
+                data=cm.data_values(),
+                num_tune=int(tune),
+                num_draws=int(draws),
+                target_accept=float(target_accept),
+                max_treedepth=int(max_treedepth),
+                adaptation=_INITS[init],
+                progress_callback=progress.update,
+                chain_method=chain_method,
+                initial_logdensity=logdensity0,
+                initial_gradient=gradient0,
+            )
     wall = time.perf_counter() - t0
     if result.interrupted:
         _log.warning(
@@ -247,7 +287,7 @@ def sample(
             result.positions.shape[1],
         )
 
-    posterior = _constrained_draws(cm, np.asarray(result.positions))
+    posterior = _discrete_as_int(cm, _constrained_draws(cm, np.asarray(result.positions)))
     if var_names is not None:
         keep = set(var_names)
         posterior = {k: v for k, v in posterior.items() if k in keep}
@@ -258,7 +298,9 @@ def sample(
         result.interrupted and np.asarray(result.positions).shape[1] == 0
     )
     if keep_warmup and getattr(result, "tuning_positions", None) is not None:
-        groups["warmup_posterior"] = _constrained_draws(cm, np.asarray(result.tuning_positions))
+        groups["warmup_posterior"] = _discrete_as_int(
+            cm, _constrained_draws(cm, np.asarray(result.tuning_positions))
+        )
         groups["warmup_sample_stats"] = {k: np.asarray(v) for k, v in result.tuning_stats.items()}
     observed, constant = _observed_and_constant(model)
     groups["observed_data"] = observed
@@ -277,8 +319,8 @@ def sample(
         "interrupted": int(bool(result.interrupted)),
         # Leapfrog steps, one gradient evaluation each, summed over chains (search trials of
         # the step-size heuristic excluded): the machine-independent cost of the run.
-        "tuning_gradient_evaluations": int(np.sum(result.tuning_stats["n_steps"])),
-        "gradient_evaluations": int(np.sum(result.stats["n_steps"])),
+        "tuning_gradient_evaluations": int(np.sum(result.tuning_stats.get("n_steps", 0))),
+        "gradient_evaluations": int(np.sum(result.stats.get("n_steps", 0))),
     }
     idata = to_inference_data(model, groups, attrs=attrs)
     if idata_kwargs and idata_kwargs.get("log_likelihood"):
@@ -290,6 +332,15 @@ def sample(
     if not return_inferencedata:
         return posterior
     return idata
+
+
+def _discrete_as_int(cm: CompiledModel, draws: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Discrete free variables with their integer dtype (the flat position holds them as
+    exact floats)."""
+    for f in cm.free:
+        if f.node.distribution.discrete and f.name in draws:
+            draws[f.name] = np.rint(draws[f.name]).astype(f.node.dtype)
+    return draws
 
 
 def _convergence_warnings(

@@ -218,11 +218,14 @@ class _AllChains:
     other with ``lax.map`` (``inner="map"``). With several devices the chains are split
     across them with ``shard_map``; each device runs its share independently."""
 
-    def __init__(self, chunk, key, state, data, config, chains, inner):
+    def __init__(self, chunk, key, state, data, config, chains, inner, axis_name=None):
         devices = jax.devices()
         n_dev = max(d for d in range(1, min(len(devices), chains) + 1) if chains % d == 0)
+        if axis_name is not None:
+            # Chains that read each other's states (a population kernel) stay on one device.
+            n_dev = 1
         if inner == "vmap":
-            fn = jax.vmap(chunk, in_axes=(0, None, None))
+            fn = jax.vmap(chunk, in_axes=(0, None, None), axis_name=axis_name)
         else:
 
             def fn(states, data, config):

@@ -68,3 +68,18 @@ def test_find_map_single_precision():
         s2 = (-len(y) + np.sqrt(len(y) ** 2 + 4 * ss / 25)) / (2 / 25)
     assert abs(float(mp["mu"]) - mu_hat) < 1e-4 * (1 + abs(mu_hat))
     assert abs(float(mp["sigma"]) - np.sqrt(s2)) < 1e-3
+
+
+def test_compound_sampling_single_precision():
+    with pm.Model():
+        k = pm.DiscreteUniform("k", 0, 10)
+        b = pm.Bernoulli("b", 0.5, shape=3)
+        mu = pm.Normal("mu", 0, 1)
+        pm.Normal("y", mu + 0.1 * k + b, 1, observed=[0.1, 0.2, 1.5])
+        idata = pm.sample(100, tune=100, chains=2, random_seed=1, progressbar=False)
+    post = idata["posterior"]
+    assert post["mu"].dtype == np.float32
+    assert np.issubdtype(post["k"].dtype, np.integer) and np.issubdtype(post["b"].dtype, np.integer)
+    assert post["k"].values.min() >= 0 and post["k"].values.max() <= 10
+    assert set(np.unique(post["b"].values)) <= {0, 1}
+    assert np.isfinite(post["mu"].values).all()
