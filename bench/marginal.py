@@ -51,7 +51,7 @@ def report(label: str, idata, names, seconds: float, ess) -> None:
 
 def run_credo() -> None:
     import credo as pm
-    from credo.diagnostics import ess_bulk
+    from credo.sampling.diagnostics import ess_bulk
 
     cases = (
         ("switchpoint", disaster_model(pm), "switchpoint", ["early_rate", "late_rate"]),

@@ -56,7 +56,6 @@ _log_to_stderr()
 # PyMC does, rather than inside the first sample() call.
 import xarray as _xarray  # noqa: E402,F401
 
-from credo import smc  # noqa: E402
 from credo._version import __version__ as __version__  # noqa: E402
 from credo.distributions import *  # noqa: E402,F403
 from credo.distributions import __all__ as _dist_all  # noqa: E402
@@ -85,28 +84,16 @@ from credo.model import (  # noqa: E402
 )
 from credo.model.math import expand_packed_triangular  # noqa: E402
 from credo.model.tensor import TensorVariable  # noqa: E402
-from credo.optimize import find_MAP  # noqa: E402
-from credo.sampling import (  # noqa: E402
+from credo.sampling import smc  # noqa: E402
+from credo.sampling.mcmc import (  # noqa: E402
     compute_log_likelihood,
     sample,
     sample_posterior_predictive,
     sample_prior_predictive,
 )
-from credo.smc import sample_smc  # noqa: E402
-from credo.stats import (  # noqa: E402
-    compare,
-    ess,
-    hdi,
-    loo,
-    plot_energy,
-    plot_forest,
-    plot_pair,
-    plot_trace,
-    rhat,
-    summary,
-    traceplot,
-)
-from credo.step_methods import (  # noqa: E402
+from credo.sampling.optimize import find_MAP  # noqa: E402
+from credo.sampling.smc import sample_smc  # noqa: E402
+from credo.sampling.step_methods import (  # noqa: E402
     NUTS,
     BinaryGibbsMetropolis,
     BinaryMetropolis,
@@ -118,7 +105,7 @@ from credo.step_methods import (  # noqa: E402
     Metropolis,
     Slice,
 )
-from credo.variational import (  # noqa: E402
+from credo.sampling.variational import (  # noqa: E402
     ADVI,
     Approximation,
     Empirical,
@@ -137,7 +124,20 @@ from credo.variational import (  # noqa: E402
     rmsprop,
     sgd,
 )
-from credo.variational import FullRank as FullRankApproximation  # noqa: E402
+from credo.sampling.variational import FullRank as FullRankApproximation  # noqa: E402
+from credo.stats import (  # noqa: E402
+    compare,
+    ess,
+    hdi,
+    loo,
+    plot_energy,
+    plot_forest,
+    plot_pair,
+    plot_trace,
+    rhat,
+    summary,
+    traceplot,
+)
 
 __all__ = [
     "Model",

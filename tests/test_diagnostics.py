@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from arviz_stats.base import array_stats
 
-from credo.diagnostics import ess_bulk, ess_mean, preload, rhat
+from credo.sampling.diagnostics import ess_bulk, ess_mean, preload, rhat
 
 
 @pytest.mark.parametrize("case", range(3))

@@ -5,7 +5,7 @@ import pytest
 from scipy import stats
 
 import credo as pm
-from credo.diagnostics import ess_bulk
+from credo.sampling.diagnostics import ess_bulk
 
 
 def _chain_model():

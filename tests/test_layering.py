@@ -6,6 +6,9 @@ functions; only ``if TYPE_CHECKING:`` blocks are exempt, as they never run):
   nothing of credo outside ``credo.inference`` but the errors;
 - the model layer (``credo.model``: Model, lazy tensors, math) imports nothing of credo but
   itself, the errors and the special functions; the layers below it install what it calls;
+- the drivers (``credo.sampling``: sample, predictive, step methods, find_MAP, fit, SMC) are
+  imported by no layer below them: only the package root and ``credo.marginal``
+  (``recover_marginals`` works on a posterior) use them;
 - no module imports the package root ``credo`` (it imports everything).
 """
 
@@ -98,6 +101,15 @@ def test_the_model_layer_imports_only_itself():
         if m == "credo.model" or m.startswith("credo.model."):
             bad = {d for d in deps if not d.startswith(MODEL_MAY_IMPORT)}
             assert not bad, f"{m} imports {sorted(bad)}"
+
+
+def test_nothing_below_the_drivers_imports_them():
+    may = {"credo", "credo.marginal"}
+    for m, deps in GRAPH.items():
+        if m in may or m.startswith("credo.sampling"):
+            continue
+        bad = {d for d in deps if d.startswith("credo.sampling")}
+        assert not bad, f"{m} imports the drivers {sorted(bad)}"
 
 
 def test_no_module_imports_the_package_root():

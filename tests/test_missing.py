@@ -6,7 +6,7 @@ import pytest
 from scipy import stats
 
 import credo as pm
-from credo.diagnostics import ess_bulk
+from credo.sampling.diagnostics import ess_bulk
 
 WARNING = "Data in y contains missing values and will be automatically imputed"
 

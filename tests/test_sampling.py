@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import credo as pm
-import credo.progress
+import credo.sampling.progress
 
 
 def _regression(n=40, seed=0):

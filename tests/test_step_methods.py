@@ -298,7 +298,7 @@ def test_automatic_assignment_rules():
         pm.Categorical("c", p=[0.2, 0.3, 0.5])
         pm.Categorical("c2", p=[0.5, 0.5])
         pm.Poisson("n", 2.0)
-    from credo.step_methods import assign_step_methods, describe
+    from credo.sampling.step_methods import assign_step_methods, describe
 
     plan = assign_step_methods(m.compiled())
     assert describe(plan) == [

@@ -14,7 +14,7 @@ import optax
 import pytest
 
 import credo as pm
-from credo.diagnostics import ess_bulk
+from credo.sampling.diagnostics import ess_bulk
 
 N = 20
 

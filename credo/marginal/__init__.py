@@ -141,9 +141,9 @@ def recover_marginals(
     """
     import xarray as xr
 
-    from credo.draws import _rng_key
     from credo.io.idata import model_coords_dims
-    from credo.sampling import _posterior_dict
+    from credo.sampling.draws import _rng_key
+    from credo.sampling.mcmc import _posterior_dict
 
     if idata is None and model is not None and not isinstance(model, Model):
         model, idata = None, model  # recover_marginals(idata) inside `with marginal_model:`

@@ -3,7 +3,7 @@
 
 import numpy as np
 
-from credo.diagnostics import ess_mean
+from credo.sampling.diagnostics import ess_mean
 
 
 def ess(draws: np.ndarray) -> float:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import credo as pm
-from credo.step_methods import MultivariateNormalProposal
+from credo.sampling.step_methods import MultivariateNormalProposal
 from tests.inference.mcse import ess
 
 MEAN = np.array([1.0, -1.0])

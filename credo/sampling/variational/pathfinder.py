@@ -23,7 +23,7 @@ import numpy as np
 
 from credo.errors import ModelError
 from credo.model import Model, modelcontext
-from credo.variational.approximations import Empirical
+from credo.sampling.variational.approximations import Empirical
 
 __all__ = ["pathfinder"]
 
@@ -165,7 +165,7 @@ def pathfinder(
     pool, ``approx.elbo`` each path's best ELBO, ``approx.hist`` the
     negative ELBO along the best path. ``importance_sampling``: "psis" (default), "is"
     (raw importance weights) or None (pool the draws unweighted)."""
-    from credo.draws import _rng_key
+    from credo.sampling.draws import _rng_key
 
     model = modelcontext(model)
     cm = model.compiled()

@@ -1,10 +1,10 @@
 """Variational inference: ADVI, full-rank ADVI, Pathfinder, their optimisers and
 callbacks, and Minibatch for large data."""
 
-from credo.variational import callbacks
-from credo.variational.approximations import Approximation, Empirical, FullRank, MeanField
-from credo.variational.inference import ADVI, FullRankADVI, Inference, Minibatch, fit
-from credo.variational.optimizers import (
+from credo.sampling.variational import callbacks
+from credo.sampling.variational.approximations import Approximation, Empirical, FullRank, MeanField
+from credo.sampling.variational.inference import ADVI, FullRankADVI, Inference, Minibatch, fit
+from credo.sampling.variational.optimizers import (
     adadelta,
     adagrad,
     adagrad_window,

@@ -13,18 +13,18 @@ from typing import Any
 import jax
 import numpy as np
 
-from credo import diagnostics
 from credo._version import __version__
 from credo.compile import CompiledModel
-from credo.draws import (
-    _constrained_draws,
-    _observed_and_constant,
-    _rng_key,
-)
 from credo.errors import ModelError, ParameterError, SamplingError, ShapeError, warn_user
 from credo.inference.interrupt import interruptible
 from credo.io.idata import to_inference_data
 from credo.model import Model, modelcontext
+from credo.sampling import diagnostics
+from credo.sampling.draws import (
+    _constrained_draws,
+    _observed_and_constant,
+    _rng_key,
+)
 
 __all__ = [
     "sample",
@@ -187,7 +187,7 @@ def sample(
     statistics are in ``sample_stats`` under PyMC's names.
     """
     from credo.inference.runner import run_chains
-    from credo.progress import SamplingProgress
+    from credo.sampling.progress import SamplingProgress
 
     model = modelcontext(model)
     if not isinstance(draws, int | np.integer) or draws < 0:
@@ -207,7 +207,7 @@ def sample(
     key, seed = _rng_key(random_seed)  # a bad seed is refused before any compilation
     _check_posterior_names(model, var_names)
     if init.startswith("advi"):  # start each chain at a draw of a mean-field ADVI fit
-        from credo.variational.inference import advi_initial_points
+        from credo.sampling.variational.inference import advi_initial_points
 
         initvals = advi_initial_points(model, chains, random_seed, start=initvals)
         init = "adapt_diag"
@@ -217,7 +217,7 @@ def sample(
         raise SamplingError("the model has no free random variables to sample")
     plan = None
     if step is not None or cm.discrete_free:
-        from credo import step_methods
+        from credo.sampling import step_methods
 
         plan = step_methods.assign_step_methods(cm, step)
         if len(plan) == 1 and isinstance(plan[0][0], step_methods.NUTS):

@@ -275,7 +275,7 @@ def find_MAP(  # noqa: N802 (PyMC's name)
     gnorm = float(np.linalg.norm(np.asarray(grad)))
     success = bool(np.isfinite(float(value))) and (gnorm < tol or int(nit) < int(maxeval))
     if progressbar:
-        from credo.progress import interactive
+        from credo.sampling.progress import interactive
 
         if interactive():
             print(

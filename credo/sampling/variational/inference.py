@@ -22,8 +22,8 @@ import numpy as np
 from credo.errors import ModelError
 from credo.model import Model, modelcontext
 from credo.model import tensor as T
-from credo.variational.approximations import Approximation, FullRank, MeanField
-from credo.variational.optimizers import adagrad_window, as_optax
+from credo.sampling.variational.approximations import Approximation, FullRank, MeanField
+from credo.sampling.variational.optimizers import adagrad_window, as_optax
 
 __all__ = ["ADVI", "FullRankADVI", "Inference", "fit", "Minibatch"]
 
@@ -170,7 +170,7 @@ class Inference:
         start: dict[str, Any] | None = None,
         **_: Any,
     ) -> None:
-        from credo.draws import _rng_key
+        from credo.sampling.draws import _rng_key
 
         self.model = modelcontext(model)
         self.cm = self.model.compiled()
@@ -294,7 +294,7 @@ class FullRankADVI(Inference):
 
 class _Bar:
     def __init__(self, total: int, enabled: bool) -> None:
-        from credo.progress import interactive
+        from credo.sampling.progress import interactive
 
         self.progress: Any = None
         if enabled and interactive() and total > 0:
@@ -341,7 +341,7 @@ def fit(
     if isinstance(method, Inference):
         return method.fit(n, **kwargs)
     if isinstance(method, str) and method.lower() == "pathfinder":
-        from credo.variational.pathfinder import pathfinder
+        from credo.sampling.variational.pathfinder import pathfinder
 
         return pathfinder(model=model, random_seed=random_seed, start=start, **kwargs)
     if not isinstance(method, str) or method.lower() not in _METHODS:
@@ -359,8 +359,8 @@ def advi_initial_points(
     ``init="advi"`` and ``"advi+adapt_diag"``); the fit starts at ``start`` (a dict of
     constrained values, e.g. ``sample``'s ``initvals``) and stops when its parameters
     settle."""
-    from credo.variational.callbacks import CheckParametersConvergence
-    from credo.variational.optimizers import adam
+    from credo.sampling.variational.callbacks import CheckParametersConvergence
+    from credo.sampling.variational.optimizers import adam
 
     stop = [
         CheckParametersConvergence(every=100, tolerance=1e-2, diff="absolute"),

@@ -110,7 +110,7 @@ class Approximation:
         """Draws of the free variables and Deterministics: InferenceData with
         ``posterior`` of dims ``(chain=1, draw, ...)`` (or a dict of arrays
         ``(draws, ...)`` with ``return_inferencedata=False``)."""
-        from credo.draws import _rng_key
+        from credo.sampling.draws import _rng_key
 
         if not isinstance(draws, int | np.integer) or draws < 1:
             raise ValueError(f"sample: draws must be a positive int, got {draws!r}")
@@ -124,8 +124,8 @@ class Approximation:
 
 def _to_idata(approx: Approximation, theta: np.ndarray, as_idata: bool) -> Any:
     """(chain, draw, dim) unconstrained draws -> InferenceData (or a dict)."""
-    from credo.draws import _constrained_draws, _observed_and_constant
     from credo.io.idata import to_inference_data
+    from credo.sampling.draws import _constrained_draws, _observed_and_constant
 
     posterior = _constrained_draws(approx.cm, theta)
     if not as_idata:

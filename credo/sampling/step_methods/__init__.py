@@ -9,8 +9,13 @@ Metropolis) and runs all blocks in turn inside one compiled loop per chain
 ``credo.inference``.
 """
 
-from credo.step_methods.driver import assign_step_methods, describe, run_steps, start_positions
-from credo.step_methods.methods import (
+from credo.sampling.step_methods.driver import (
+    assign_step_methods,
+    describe,
+    run_steps,
+    start_positions,
+)
+from credo.sampling.step_methods.methods import (
     NUTS,
     BinaryGibbsMetropolis,
     BinaryMetropolis,

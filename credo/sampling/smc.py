@@ -266,7 +266,7 @@ def sample_smc(
     the particles' correlation with their start falls below it. Other groups:
     ``sample_stats`` also has ``beta``, ``accept_rate`` and ``n_steps`` per stage.
     """
-    from credo.sampling import _default_cores, _observed_and_constant, _rng_key
+    from credo.sampling.mcmc import _default_cores, _observed_and_constant, _rng_key
 
     model = modelcontext(model)
     name = _kernel_name(kernel)
@@ -320,11 +320,11 @@ def sample_smc(
     if np.any(np.asarray(state.beta) < 1):
         _log.warning("sample_smc: some chains did not reach beta = 1 in %d stages", _MAX_STAGES)
     if progressbar:
-        from credo.progress import interactive
+        from credo.sampling.progress import interactive
 
         if interactive():
             print(f"sample_smc: {chains} chains, {int(stages.max())} stages, {wall:.2f} s")
-    from credo.sampling import _constrained_draws
+    from credo.sampling.mcmc import _constrained_draws
 
     posterior = _constrained_draws(cm, theta)
     if not return_inferencedata:
@@ -347,7 +347,7 @@ def sample_smc(
     )
     idata["sample_stats"] = _sample_stats(state, stages, attrs)
     if idata_kwargs and idata_kwargs.get("log_likelihood"):
-        from credo.sampling import compute_log_likelihood
+        from credo.sampling.mcmc import compute_log_likelihood
 
         compute_log_likelihood(idata, model=model, extend_inferencedata=True)
     return idata

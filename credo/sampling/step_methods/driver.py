@@ -8,7 +8,7 @@ import numpy as np
 
 from credo.compile import CompiledModel, FreeVar
 from credo.errors import ModelError, SamplingError
-from credo.step_methods.methods import (
+from credo.sampling.step_methods.methods import (
     NUTS,
     BinaryGibbsMetropolis,
     BlockedStep,
