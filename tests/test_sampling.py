@@ -92,7 +92,7 @@ def test_interrupt_returns_draws_so_far(monkeypatch, caplog):
         if not info["tuning"] and info["draws"] > 0:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(credo.progress.SamplingProgress, "update", interrupting)
+    monkeypatch.setattr(credo.sampling.progress.SamplingProgress, "update", interrupting)
     model, *_ = _regression()
     with model, caplog.at_level(logging.WARNING, logger="credo"):
         idata = pm.sample(2000, tune=500, chains=2, random_seed=1, progressbar=False)
@@ -233,3 +233,24 @@ def test_pymc_style_arviz_shortcuts():
     table = pm.summary(idata, var_names=["a", "b"])
     assert list(table.index) == ["a", "b"]
     assert pm.traceplot.__doc__ and np.isfinite(pm.loo(idata).elpd)
+
+
+def test_log_likelihood_with_var_names():
+    # The log-likelihood needs every free variable's draws, also those var_names= drops.
+    with pm.Model():
+        mu = pm.Normal("mu", 0, 1)
+        sigma = pm.HalfNormal("sigma", 1)
+        pm.Normal("y", mu, sigma, observed=[0.1, -0.2, 0.3])
+        idata = pm.sample(
+            20,
+            tune=20,
+            chains=1,
+            random_seed=3,
+            progressbar=False,
+            var_names=["mu"],
+            idata_kwargs={"log_likelihood": True},
+            compute_convergence_checks=False,
+        )
+    assert list(idata.posterior.data_vars) == ["mu"]
+    assert idata.log_likelihood["y"].shape == (1, 20, 3)
+    assert np.all(np.isfinite(idata.log_likelihood["y"].values))

@@ -153,7 +153,7 @@ def test_interrupt_returns_draws_so_far(disaster, monkeypatch, caplog):
         if not info["tuning"] and info["draws"] > 0:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(credo.progress.SamplingProgress, "update", interrupting)
+    monkeypatch.setattr(credo.sampling.progress.SamplingProgress, "update", interrupting)
     with disaster[0], caplog.at_level(logging.WARNING, logger="credo"):
         idata = pm.sample(1000, tune=1000, chains=2, random_seed=1, progressbar=False)
     n = idata["posterior"].sizes["draw"]

@@ -288,6 +288,10 @@ def sample(
         )
 
     posterior = _discrete_as_int(cm, _constrained_draws(cm, np.asarray(result.positions)))
+    loglik = None
+    if idata_kwargs and idata_kwargs.get("log_likelihood"):
+        # From every free variable's draws, before var_names= drops some of them.
+        loglik = _pointwise_loglik(cm, posterior)
     if var_names is not None:
         keep = set(var_names)
         posterior = {k: v for k, v in posterior.items() if k in keep}
@@ -305,6 +309,8 @@ def sample(
     observed, constant = _observed_and_constant(model)
     groups["observed_data"] = observed
     groups["constant_data"] = constant
+    if loglik is not None:
+        groups["log_likelihood"] = loglik
     attrs = {
         "credo_version": __version__,
         "inference_library": "credo",
@@ -323,8 +329,6 @@ def sample(
         "gradient_evaluations": int(np.sum(result.stats.get("n_steps", 0))),
     }
     idata = to_inference_data(model, groups, attrs=attrs)
-    if idata_kwargs and idata_kwargs.get("log_likelihood"):
-        compute_log_likelihood(idata, model=model, extend_inferencedata=True)
     if compute_convergence_checks and not result.interrupted:
         _convergence_warnings(
             idata, stats, int(tune), int(max_treedepth), [f.name for f in cm.free]
@@ -529,6 +533,16 @@ def sample_posterior_predictive(
     return new
 
 
+def _pointwise_loglik(cm: CompiledModel, post: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Each observed variable's per-observation log-likelihood ``(chain, draw, *shape)`` at
+    the draws ``post`` (by name, ``(chain, draw, *shape)``, every free variable)."""
+    free_names = [f.name for f in cm.free]
+    chains, draws = np.shape(post[free_names[0]])[:2]
+    flat = {n: np.reshape(post[n], (chains * draws,) + np.shape(post[n])[2:]) for n in free_names}
+    out = cm.loglik_batch(flat, cm.data_values())
+    return {k: np.asarray(v).reshape((chains, draws) + v.shape[1:]) for k, v in out.items()}
+
+
 def compute_log_likelihood(
     idata: Any,
     var_names: Any = None,
@@ -541,17 +555,9 @@ def compute_log_likelihood(
     cm = model.compiled()
     cm.check_observed_shapes()
     post = _posterior_dict(idata)
-    free_names = [f.name for f in cm.free]
     _check_trace_shapes(cm, post)
-    chains, draws = post[free_names[0]].shape[:2]
-    flat = {n: post[n].reshape((chains * draws,) + post[n].shape[2:]) for n in free_names}
-    out = cm.loglik_batch(flat, cm.data_values())
     names = _as_names(var_names)
-    res = {
-        k: np.asarray(v).reshape((chains, draws) + v.shape[1:])
-        for k, v in out.items()
-        if names is None or k in names
-    }
+    res = {k: v for k, v in _pointwise_loglik(cm, post).items() if names is None or k in names}
     new = to_inference_data(model, {"log_likelihood": res})
     if extend_inferencedata:
         idata["log_likelihood"] = new["log_likelihood"]

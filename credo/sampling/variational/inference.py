@@ -336,7 +336,7 @@ def fit(
 
     ``method``: "advi", "fullrank_advi", "pathfinder", or an Inference instance.
     Keyword arguments go to ``Inference.fit`` (``obj_optimizer=``, ``callbacks=``,
-    ``progressbar=``, ``obj_n_mc=``); for "pathfinder" to ``credo.variational.pathfinder``.
+    ``progressbar=``, ``obj_n_mc=``); for "pathfinder" to ``credo.sampling.variational.pathfinder``.
     """
     if isinstance(method, Inference):
         return method.fit(n, **kwargs)
