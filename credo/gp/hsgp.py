@@ -19,7 +19,7 @@ import numpy as np
 
 from credo import tensor as T
 from credo.errors import ModelError, warn_user
-from credo.gp.cov import BaseCovariance, Covariance, Periodic, as_input
+from credo.gp.cov import BaseCovariance, Combination, Covariance, Periodic, as_input
 from credo.gp.gp import Base
 from credo.gp.mean import Mean
 
@@ -142,6 +142,18 @@ def approx_hsgp_hyperparams(
     return m, c
 
 
+def _without_psd(cov: Any) -> str | None:
+    """The name of a part of ``cov`` without a power spectral density, or None."""
+    if isinstance(cov, Combination):
+        for f in cov._factor_list:
+            if isinstance(f, BaseCovariance):
+                bad = _without_psd(f)
+                if bad:
+                    return bad
+        return None
+    return None if hasattr(cov, "power_spectral_density") else type(cov).__name__
+
+
 class HSGP(Base):
     """HSGP(m, L=None, c=None, drop_first=False, parametrization="noncentered", *,
     boundary="dirichlet", mean_func=Zero(), cov_func): ``m`` basis functions per active
@@ -167,6 +179,13 @@ class HSGP(Base):
         )
         if not isinstance(cov_func, Covariance):
             raise TypeError("HSGP: cov_func must be a stationary pm.gp.cov covariance function")
+        missing = _without_psd(cov_func)
+        if missing:
+            raise ValueError(
+                f"HSGP: {missing} has no power spectral density; HSGP needs a stationary "
+                "covariance such as ExpQuad, Matern52, Matern32 or Matern12 (or sums and "
+                "scalings of them)"
+            )
         if not isinstance(m, Sequence) or len(m) != cov_func.n_dims:
             raise ValueError(err)
         if not all(isinstance(mi, numbers.Integral) and mi > 0 for mi in m):
