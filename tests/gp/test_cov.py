@@ -175,8 +175,10 @@ def test_power_spectral_density_is_the_fourier_transform(cls):
     if cls is pm.gp.cov.ExpQuad:
         om = RNG.normal(size=(5, 2))
         two = pm.gp.cov.ExpQuad(2, ls=[0.5, 2.0]).power_spectral_density(om).eval()
-        one = [pm.gp.cov.ExpQuad(1, ls=v).power_spectral_density(om[:, i : i + 1]).eval()
-               for i, v in enumerate([0.5, 2.0])]
+        one = [
+            pm.gp.cov.ExpQuad(1, ls=v).power_spectral_density(om[:, i : i + 1]).eval()
+            for i, v in enumerate([0.5, 2.0])
+        ]
         np.testing.assert_allclose(two, one[0] * one[1], rtol=1e-12)
         np.testing.assert_allclose(
             (3.0 * cov).power_spectral_density(w[:10, None]).eval(), 3 * S[:10], rtol=1e-12
