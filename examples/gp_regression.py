@@ -15,7 +15,11 @@ from typing import Any
 
 import numpy as np
 
-import credo as pm
+
+def _credo() -> Any:
+    import credo
+
+    return credo
 
 
 def make_data(n: int = 100, seed: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -27,7 +31,10 @@ def make_data(n: int = 100, seed: int = 1) -> tuple[np.ndarray, np.ndarray, np.n
     return X, y, f_true
 
 
-def build(X: np.ndarray, y: np.ndarray) -> tuple[pm.Model, Any]:
+def build(X: np.ndarray, y: np.ndarray, pm: Any = None) -> tuple[Any, Any]:
+    """The model; ``pm`` is the library (credo by default; PyMC in the benchmark, which runs
+    this same code)."""
+    pm = pm or _credo()
     with pm.Model() as model:
         ls = pm.Gamma("ls", alpha=2, beta=1)
         eta = pm.HalfCauchy("eta", beta=5)
@@ -48,6 +55,7 @@ def run(
     plot: bool = True,
 ) -> dict[str, Any]:
     """Fit, predict and (optionally) plot; returns the results and timings."""
+    pm = _credo()
     X, y, f_true = make_data(n, random_seed)
     X_new = np.linspace(-1, 11, n_new)[:, None]
     model, gp = build(X, y)
@@ -84,6 +92,7 @@ def run(
 
 
 def _plot(res: dict[str, Any], f_true: np.ndarray) -> str:
+    pm = _credo()
     import matplotlib
 
     matplotlib.use("Agg")
@@ -109,6 +118,7 @@ def _plot(res: dict[str, Any], f_true: np.ndarray) -> str:
 
 
 def main() -> None:
+    pm = _credo()
     res = run()
     s = res["seconds"]
     print(pm.summary(res["idata"], var_names=["ls", "eta", "sigma"]))
