@@ -4,8 +4,8 @@ The two models are the examples' own ``build`` functions (examples/gp_regression
 Marginal Matern 5/2 GP on 100 points; examples/hsgp.py: an HSGP with an ExpQuad kernel on
 10^4 points), run once with ``pm`` = credo and once with ``pm`` = PyMC (in
 ``.venv-anchors``, PyMC's default NUTS), each in a fresh process, 4 chains of
-1000 + 1000 draws. Wall times include compilation (first fit) and, for credo, a second fit of
-the same model (compiled already). Writes ``bench/GP.md`` and ``bench/gp_results.json``.
+1000 + 1000 draws. Wall times include compilation. ``GP_BENCH_DRAWS``, ``GP_BENCH_TUNE``
+and ``GP_BENCH_CHAINS`` change the run's size. Writes ``bench/GP.md`` and ``bench/gp_results.json``.
 
 Run: ``python bench/gp_bench.py`` (from the repository root, credo's venv).
 """
@@ -24,7 +24,10 @@ ANCHOR_PY = os.environ.get(
     "CREDO_ANCHOR_PYTHON", os.path.join(ROOT, ".venv-anchors", "bin", "python")
 )
 MODELS = ("gp_regression", "hsgp")
-DRAWS, TUNE, CHAINS = 1000, 1000, 4
+DRAWS, TUNE, CHAINS = (
+    int(os.environ.get(k, v))
+    for k, v in (("GP_BENCH_DRAWS", 1000), ("GP_BENCH_TUNE", 1000), ("GP_BENCH_CHAINS", 4))
+)
 
 
 def _worker(lib: str, model: str) -> dict:
@@ -59,11 +62,6 @@ def _worker(lib: str, model: str) -> dict:
         idata = pm.sample(**kwargs)
     first = time.perf_counter() - t0
     out = {"first_fit_s": first}
-    if lib == "credo":
-        t0 = time.perf_counter()
-        with model_obj:
-            idata = pm.sample(**{**kwargs, "random_seed": 2})
-        out["second_fit_s"] = time.perf_counter() - t0
     import arviz as az
 
     post = idata.posterior
@@ -87,20 +85,18 @@ def _run(lib: str, model: str) -> dict:
 
 def _table(results: dict) -> str:
     rows = [
-        "| model | library | first fit (s) | second fit (s) | min bulk ESS | ESS/s (first) "
-        "| divergences |",
-        "|---|---|---|---|---|---|---|",
+        "| model | library | wall time (s) | min bulk ESS | ESS/s | divergences |",
+        "|---|---|---|---|---|---|",
     ]
     for model in MODELS:
         for lib in ("credo", "pymc"):
             r = results[model][lib]
             if "error" in r:
-                rows.append(f"| {model} | {lib} | failed | | | | |")
+                rows.append(f"| {model} | {lib} | failed | | | |")
                 continue
-            second = f"{r['second_fit_s']:.1f}" if "second_fit_s" in r else "-"
             ess = r["min_ess_bulk"]
             rows.append(
-                f"| {model} | {lib} | {r['first_fit_s']:.1f} | {second} | {ess:.0f} | "
+                f"| {model} | {lib} | {r['first_fit_s']:.1f} | {ess:.0f} | "
                 f"{ess / r['first_fit_s']:.0f} | {r['divergences']} |"
             )
     return "\n".join(rows)
@@ -122,15 +118,15 @@ The examples' models, the same code run with `pm` bound to each library, on the 
 `gp_regression` is `pm.gp.Marginal` with `eta**2 * Matern52` on 100 points
 (examples/gp_regression.py); `hsgp` is `pm.gp.HSGP` (m and c from
 `approx_hsgp_hyperparams`) with `eta**2 * ExpQuad` on 10^4 points (examples/hsgp.py).
-{CHAINS} chains of {TUNE} tuning + {DRAWS} draws, each library in a fresh process. "first
-fit" is the wall time of building the model and `pm.sample` including compilation (credo's
-persistent compilation cache off); "second fit" samples the same model again in the same
-process (credo compiles once per model structure). PyMC uses its default NUTS with
+{CHAINS} chains of {TUNE} tuning + {DRAWS} draws, each library in a fresh process. The wall
+time is building the model and `pm.sample`, compilation included (credo's persistent
+compilation cache off). PyMC uses its default NUTS with
 `cores={min(CHAINS, os.cpu_count() or 1)}`. ESS: ArviZ's bulk ESS, the smallest over the
 hyperparameters.
 
 Machine: {machine}, shared with other work while this ran (times are indicative).
-Command: `python bench/gp_bench.py`.
+Command:
+`GP_BENCH_DRAWS={DRAWS} GP_BENCH_TUNE={TUNE} GP_BENCH_CHAINS={CHAINS} python bench/gp_bench.py`.
 
 {_table(results)}
 
