@@ -65,8 +65,9 @@ def _worker(lib: str, model: str) -> dict:
     import arviz as az
 
     post = idata.posterior
-    ess = az.ess(post[names]) if hasattr(az, "ess") else None
-    out["min_ess_bulk"] = float(min(float(ess[n]) for n in names)) if ess is not None else None
+    post = post.to_dataset() if hasattr(post, "to_dataset") else post
+    ess = az.ess(post[names])
+    out["min_ess_bulk"] = float(min(float(ess[n]) for n in names))
     out["means"] = {n: float(post[n].mean()) for n in names}
     out["sds"] = {n: float(post[n].std()) for n in names}
     out["divergences"] = int(np.asarray(idata.sample_stats["diverging"]).sum())
