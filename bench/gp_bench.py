@@ -98,20 +98,25 @@ def _table(results: dict) -> str:
             ess = r["min_ess_bulk"]
             rows.append(
                 f"| {model} | {lib} | {r['first_fit_s']:.1f} | {ess:.0f} | "
-                f"{ess / r['first_fit_s']:.0f} | {r['divergences']} |"
+                f"{ess / r['first_fit_s']:.2f} | {r['divergences']} |"
             )
     return "\n".join(rows)
 
 
-def main() -> None:
-    results: dict = {m: {} for m in MODELS}
-    for model in MODELS:
-        for lib in ("credo", "pymc"):
-            print(f"{model} / {lib} ...", flush=True)
-            results[model][lib] = _run(lib, model)
-            print(results[model][lib], flush=True)
-    with open(os.path.join(ROOT, "bench", "gp_results.json"), "w") as fh:
-        json.dump(results, fh, indent=1)
+def main(report_only: bool = False) -> None:
+    path = os.path.join(ROOT, "bench", "gp_results.json")
+    if report_only:  # rewrite GP.md from the last run's numbers
+        with open(path) as fh:
+            results = json.load(fh)
+    else:
+        results = {m: {} for m in MODELS}
+        for model in MODELS:
+            for lib in ("credo", "pymc"):
+                print(f"{model} / {lib} ...", flush=True)
+                results[model][lib] = _run(lib, model)
+                print(results[model][lib], flush=True)
+        with open(path, "w") as fh:
+            json.dump(results, fh, indent=1)
     machine = f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}"
     text = f"""# GP timings: credo against PyMC 6
 
@@ -139,6 +144,13 @@ Posterior means (credo / PyMC):
         if "means" in c and "means" in p:
             parts = ", ".join(f"{k} {c['means'][k]:.3f} / {p['means'][k]:.3f}" for k in c["means"])
             text += f"- {model}: {parts}\n"
+    text += """
+Notes. The two libraries agree on the posteriors (the means differ by less than a posterior
+sd). The runs are short, so the ESS figures are rough; the HSGP's amplitude and lengthscale
+trade off along a ridge and mix slowly in both libraries at this length. On the Marginal GP
+each gradient is dominated by the 100 x 100 Cholesky factor and its derivative (JAX's CPU
+triangular solves); on the HSGP by the (10^4 x m) basis product.
+"""
     with open(os.path.join(ROOT, "bench", "GP.md"), "w") as fh:
         fh.write(text)
     print(text)
@@ -148,4 +160,4 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         print(json.dumps(_worker(sys.argv[2], sys.argv[3])))
     else:
-        main()
+        main(report_only="--report" in sys.argv)
