@@ -200,3 +200,26 @@ def test_hsgp_bad_inputs():
         pm.gp.HSGPPeriodic(m=10, cov_func=cov)
     with pytest.warns(UserWarning, match="c >= 1.2"):
         pm.gp.HSGP(m=[10], c=1.1, cov_func=cov)
+
+
+def test_kron_draws_and_bad_inputs():
+    grid = pm.gp.util.cartesian(GX1, GX2)
+    y = np.sin(grid.sum(1))
+    with pm.Model():
+        gp = pm.gp.MarginalKron(cov_funcs=[K1, K2])
+        with pytest.raises(ValueError, match="covariance function for each X"):
+            gp.marginal_likelihood("y", Xs=[GX1], y=y, sigma=SIG)
+        with pytest.raises(ValueError, match="cartesian product"):
+            gp.marginal_likelihood("y", Xs=[GX1, GX2], y=y[:5], sigma=SIG)
+        with pytest.raises(ModelError, match="marginal_likelihood"):
+            gp.conditional("f", np.zeros((2, 2)))
+        gp.marginal_likelihood("y", Xs=[GX1, GX2], y=y, sigma=SIG)
+        prior = pm.sample_prior_predictive(draws=2000, random_seed=1)
+    draws = prior.prior_predictive["y"].values.reshape(-1, 12)
+    # draws of the eigendecomposition sampler have the Kronecker covariance (+ noise)
+    C = np.kron(K1(GX1).eval(), K2(GX2).eval()) + SIG**2 * np.eye(12)
+    se = np.sqrt((np.diag(C)[:, None] * np.diag(C)[None, :] + C**2) / draws.shape[0])
+    assert np.all(np.abs(np.cov(draws.T) - C) < 5 * se)
+    with pm.Model():
+        with pytest.raises(TypeError, match="list of input arrays"):
+            pm.gp.LatentKron(cov_funcs=[K1, K2]).prior("f", Xs=GX1)
