@@ -149,9 +149,13 @@ class TensorVariable:
 
     # -- arithmetic -------------------------------------------------------------------
     def __add__(self, o: Any) -> TensorVariable:
+        if getattr(o, "_credo_defer", False):  # a GP covariance/mean: its operator
+            return NotImplemented
         return apply(jnp.add, self, o, opname="+")
 
     def __radd__(self, o: Any) -> TensorVariable:
+        if getattr(o, "_credo_defer", False):  # a GP covariance/mean: its operator
+            return NotImplemented
         return apply(jnp.add, o, self, opname="+")
 
     def __sub__(self, o: Any) -> TensorVariable:
@@ -161,9 +165,13 @@ class TensorVariable:
         return apply(jnp.subtract, o, self, opname="-")
 
     def __mul__(self, o: Any) -> TensorVariable:
+        if getattr(o, "_credo_defer", False):  # a GP covariance/mean: its operator
+            return NotImplemented
         return apply(jnp.multiply, self, o, opname="*")
 
     def __rmul__(self, o: Any) -> TensorVariable:
+        if getattr(o, "_credo_defer", False):  # a GP covariance/mean: its operator
+            return NotImplemented
         return apply(jnp.multiply, o, self, opname="*")
 
     def __truediv__(self, o: Any) -> TensorVariable:
