@@ -42,7 +42,7 @@ _enable_compilation_cache()
 # PyMC does, rather than inside the first sample() call.
 import xarray as _xarray  # noqa: E402,F401
 
-from credo import math, smc  # noqa: E402
+from credo import math, ode, smc  # noqa: E402
 from credo._version import __version__ as __version__  # noqa: E402
 from credo.distributions import *  # noqa: E402,F403
 from credo.distributions import __all__ as _dist_all  # noqa: E402
@@ -122,6 +122,7 @@ __all__ = [
     "modelcontext",
     "model_to_graphviz",
     "math",
+    "ode",
     "expand_packed_triangular",
     "TensorVariable",
     "sample",
