@@ -525,12 +525,14 @@ SPECS: dict[str, Spec] = {
     "hudson_lynx_hare-lotka_volterra": Spec(
         lotka_volterra,
         notes=(
-            "credo has no ODE solver: fixed-step RK4 (10 steps per year, log-state error"
-            " ~1e-6) in `jax.lax.scan` via `pm.math.lift`. JAX's adaptive"
-            " `jax.experimental.ode.odeint` (rtol = atol = 1e-7) through `pm.math.lift`"
-            " did not finish 10 iterations of one chain in 400 s: its step count is"
-            " unbounded (`mxstep=inf`), and at far-out parameters that warm-up can visit one"
-            " log-density evaluation did not return within 30 s."
+            "`pm.ode.DifferentialEquation` (diffrax Tsit5, rtol = atol = 1e-6, forward-mode"
+            " sensitivities; the reference used RK45 at rtol 1e-5, atol 1e-3). Started at"
+            " theta from the data's cycle (mean populations = equilibrium, period of the"
+            " prey's peaks) and z_init = y_init: from the prior's centre (where find_MAP"
+            " also ends) about one chain in four settled in a local mode ~40 lower in"
+            " log-density (sigma ~0.6), with this solver and with the former fixed-step RK4"
+            " alike (5 seeds each); from this start 2 of 24 chains did. The fit takes 25 s"
+            " (RK4: 3 s); the adaptive solve also needs ~40% fewer gradients per draw."
         ),
     ),
 }
