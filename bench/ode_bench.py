@@ -146,7 +146,15 @@ def _report(results: list[dict], args: argparse.Namespace, machine: str) -> str:
         "",
         "Reference means of theta (posteriordb, Stan): 0.5469, 0.02775, 0.8001, 0.02409.",
         "",
-        "Command: `" + " ".join(["python bench/ode_bench.py", *sys.argv[1:]]) + "`",
+        "Command: `"
+        + " ".join(["python bench/ode_bench.py", *sys.argv[1:]])
+        + "`"
+        + (
+            " (PyMC: `bench/ode_bench.py --tool pymc` with the same settings, run"
+            " separately in `.venv-anchors`)"
+            if args.pymc_result is not None
+            else ""
+        ),
     ]
     return "\n".join(lines) + "\n"
 
@@ -158,6 +166,9 @@ def main() -> None:
     parser.add_argument("--tune", type=int, default=500)
     parser.add_argument("--chains", type=int, default=2)
     parser.add_argument("--timeout", type=int, default=3600)
+    parser.add_argument(
+        "--pymc-result", type=Path, help="JSON of an earlier `--tool pymc` run of these settings"
+    )
     args = parser.parse_args()
     if args.tool:
         print(json.dumps(run_tool(args.tool, args)))
@@ -165,6 +176,9 @@ def main() -> None:
     machine = _machine()
     results = []
     for tool in ("credo", "pymc"):
+        if tool == "pymc" and args.pymc_result is not None:
+            results.append(json.loads(args.pymc_result.read_text().strip().splitlines()[-1]))
+            continue
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         cmd = [_python_for(tool), __file__, "--tool", tool]
         cmd += ["--draws", str(args.draws), "--tune", str(args.tune), "--chains", str(args.chains)]
