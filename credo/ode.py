@@ -295,6 +295,10 @@ class DifferentialEquation:
         sensitivities, shape ``(n_times, n_states, n_states + n_theta)``.
         """
         y0_t = _as_vector("y0", y0, self.n_states, "n_states")
+        if theta is None and self.n_theta:
+            raise TypeError(
+                f"DifferentialEquation: theta is required (n_theta={self.n_theta} parameters)"
+            )
         theta_t = _as_vector("theta", [] if theta is None else theta, self.n_theta, "n_theta")
         states = apply(self._solve, y0_t, theta_t, opname=self._opname())
         if not return_sens:
@@ -389,10 +393,16 @@ def _node_in_func() -> str:
     )
 
 
+def _first_line(err: Exception) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else ""
+
+
 def _func_failed(ode: DifferentialEquation, err: Exception) -> str:
     return (
         f"DifferentialEquation: func(y, t, p) failed when called with y of shape "
         f"({ode.n_states},) (n_states), a scalar t and p of shape ({ode.n_theta},) "
-        f"(n_theta): {type(err).__name__}: {err}. func is traced by JAX: write it with "
+        f"(n_theta): {type(err).__name__}: {_first_line(err)}. func is traced by JAX: write "
+        "it with "
         "credo.math or jax.numpy functions (not numpy, math or Python if on values)"
     )

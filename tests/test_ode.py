@@ -337,6 +337,11 @@ def test_func_indexes_beyond_theta() -> None:
         )
 
 
+def test_func_written_with_numpy() -> None:
+    with pytest.raises(TypeError, match=r"TracerArrayConversionError.*jax.numpy functions"):
+        pm.ode.DifferentialEquation(lambda y, t, p: np.exp(y[0]), TIMES, n_states=1, n_theta=0)
+
+
 def test_func_uses_a_model_variable() -> None:
     with pm.Model():
         k = pm.HalfNormal("k", 1.0)
@@ -348,6 +353,8 @@ def test_y0_and_theta_of_wrong_length() -> None:
     ode = pm.ode.DifferentialEquation(oscillator, TIMES, n_states=2, n_theta=1)
     with pytest.raises(ShapeError, match=r"y0 has 1 values but n_states=2"):
         ode(y0=[1.0], theta=[1.0])
+    with pytest.raises(TypeError, match=r"theta is required \(n_theta=1 parameters\)"):
+        ode(y0=[1.0, 0.0])
     with pytest.raises(ShapeError, match=r"theta has 2 values but n_theta=1"):
         ode(y0=[1.0, 0.0], theta=[1.0, 2.0])
     with pm.Model():
