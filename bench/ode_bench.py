@@ -150,9 +150,9 @@ def _report(results: list[dict], args: argparse.Namespace, machine: str) -> str:
         + " ".join(["python bench/ode_bench.py", *sys.argv[1:]])
         + "`"
         + (
-            " (PyMC: `bench/ode_bench.py --tool pymc` with the same settings, run"
-            " separately in `.venv-anchors`)"
-            if args.pymc_result is not None
+            " (with `--reuse`: each tool's `bench/ode_bench.py --tool <tool>` run with the"
+            " same settings, in its own venv, one after the other or side by side)"
+            if args.reuse
             else ""
         ),
     ]
@@ -167,7 +167,11 @@ def main() -> None:
     parser.add_argument("--chains", type=int, default=2)
     parser.add_argument("--timeout", type=int, default=3600)
     parser.add_argument(
-        "--pymc-result", type=Path, help="JSON of an earlier `--tool pymc` run of these settings"
+        "--reuse",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="JSON outputs of earlier `--tool` runs with these settings (not rerun)",
     )
     args = parser.parse_args()
     if args.tool:
@@ -175,9 +179,11 @@ def main() -> None:
         return
     machine = _machine()
     results = []
+    earlier = [json.loads(p.read_text().strip().splitlines()[-1]) for p in args.reuse]
     for tool in ("credo", "pymc"):
-        if tool == "pymc" and args.pymc_result is not None:
-            results.append(json.loads(args.pymc_result.read_text().strip().splitlines()[-1]))
+        found = [r for r in earlier if r.get("tool") == tool]
+        if found:
+            results.append(found[0])
             continue
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         cmd = [_python_for(tool), __file__, "--tool", tool]
