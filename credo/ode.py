@@ -22,7 +22,8 @@ __all__ = ["DifferentialEquation"]
 
 # Up to this many sensitivities (n_states + n_theta), gradients come from forward-mode
 # sensitivities; above it, from reverse mode (checkpointed backpropagation through the
-# solver). Lotka-Volterra (2 states, 4 parameters) samples 1.5x faster forward (bench/ODE.md).
+# solver). Lotka-Volterra (2 states, 4 parameters) samples 1.5x faster forward, compiling in
+# about the same time (bench/ODE.md).
 FORWARD_MODE_MAX = 16
 
 _DEFAULT_RTOL = 1e-6
