@@ -146,6 +146,13 @@ def _report(results: list[dict], args: argparse.Namespace, machine: str) -> str:
         "",
         "Reference means of theta (posteriordb, Stan): 0.5469, 0.02775, 0.8001, 0.02409.",
         "",
+        "credo's first call includes compiling the sampler with the solver and its"
+        " sensitivities (credo's persistent compilation cache was on; a fresh process with"
+        " the cache warm skips most of it); its second call on the same model is the"
+        " steady state. Forward and reverse mode give the same gradients to rounding, hence"
+        " the same draws; only the time differs. PyMC's time includes its compilation"
+        " (the ODE op runs in numba's object mode, i.e. Python).",
+        "",
         "Command: `"
         + " ".join(["python bench/ode_bench.py", *sys.argv[1:]])
         + "`"
