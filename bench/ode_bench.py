@@ -79,7 +79,8 @@ def run_tool(tool: str, args: argparse.Namespace) -> dict:
         import pymc as pm
 
         idata, seconds = _sample(pm, build_model(pm), args, seed=1)
-        return {"tool": "pymc", "version": pm.__version__, "runs": [_measure(idata, seconds)]}
+        run = _measure(idata, seconds)
+        return {"tool": "pymc", "version": pm.__version__, "machine": _machine(), "runs": [run]}
 
     import diffrax
 
@@ -92,7 +93,7 @@ def run_tool(tool: str, args: argparse.Namespace) -> dict:
         for call in ("first call", "second call"):
             idata, seconds = _sample(pm, model, args, seed=1)
             runs.append({"adjoint": name, "call": call, **_measure(idata, seconds)})
-    return {"tool": "credo", "version": pm.__version__, "runs": runs}
+    return {"tool": "credo", "version": pm.__version__, "machine": _machine(), "runs": runs}
 
 
 def _python_for(tool: str) -> str:
@@ -121,9 +122,11 @@ def _report(results: list[dict], args: argparse.Namespace, machine: str) -> str:
         f"`pm.sample({args.draws}, tune={args.tune}, chains={args.chains})`, the same data,"
         " priors and starting values. credo: diffrax Tsit5, rtol = atol = 1e-6, chains"
         " vectorised on one device; PyMC: `pm.ode.DifferentialEquation` (scipy odeint on"
-        " the sensitivity-augmented system), PyMC's NUTS, one process per chain.",
+        " the sensitivity-augmented system), PyMC's NUTS with its default settings.",
         "",
-        f"Machine: {machine} (shared: other jobs ran at the same time, so times are indicative).",
+        f"Report written on: {machine}. Each run's own record: "
+        + "; ".join(f"{r['tool']}: {r.get('machine', 'not recorded')}" for r in results)
+        + " (a shared machine: other jobs may have run at the same time).",
         "",
         "| tool | gradients | call | wall s | min ESS (bulk) | ESS/s | gradient evals |"
         " div. | max R-hat | theta mean |",
@@ -138,7 +141,7 @@ def _report(results: list[dict], args: argparse.Namespace, machine: str) -> str:
             lines.append(
                 f"| {r['tool']} {r['version']} | {run.get('adjoint', 'sensitivities (odeint)')}"
                 f" | {run.get('call', 'first call')} | {run['seconds']:.1f} |"
-                f" {run['min_ess_bulk']:.0f} | {run['ess_per_second']:.1f} |"
+                f" {run['min_ess_bulk']:.0f} | {run['ess_per_second']:.3g} |"
                 f" {run['gradient_evaluations']} | {run['divergences']} |"
                 f" {run['max_rhat']:.3f} | {theta} |"
             )
