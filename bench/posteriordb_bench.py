@@ -322,7 +322,9 @@ NOTES = """
   transforms differ (the simplex transform of the Dirichlet, the ordered transform, the
   lower bound of the TruncatedNormal, the interval of garch11's `beta1`), the dimension is
   the same but the parameterisation of the unconstrained space may not be. The **agree z**
-  column checks that each pair of fits describes the same posterior.
+  column checks that each pair of fits describes the same posterior. (credo's
+  lotka_volterra has since moved to `pm.ode.DifferentialEquation`; PyMC's own ODE solver is
+  timed against it in `bench/ODE.md`.)
 - **Gradient evaluations** are the samplers' own leapfrog counts: `n_steps` in nutpie's
   `sample_stats` and `warmup_sample_stats`, credo's `tuning_gradient_evaluations` and
   `gradient_evaluations`. Initialisation (credo's and nutpie's start-point searches) is not

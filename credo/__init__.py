@@ -56,7 +56,7 @@ _log_to_stderr()
 # PyMC does, rather than inside the first sample() call.
 import xarray as _xarray  # noqa: E402,F401
 
-from credo import gp  # noqa: E402
+from credo import gp, ode  # noqa: E402
 from credo._version import __version__ as __version__  # noqa: E402
 from credo.distributions import *  # noqa: E402,F403
 from credo.distributions import __all__ as _dist_all  # noqa: E402
@@ -152,6 +152,7 @@ __all__ = [
     "model_to_graphviz",
     "math",
     "gp",
+    "ode",
     "expand_packed_triangular",
     "TensorVariable",
     "sample",

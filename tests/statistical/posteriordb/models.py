@@ -388,57 +388,41 @@ def hmm_example(d: dict[str, Any]) -> pm.Model:
 
 
 # -- ODE --------------------------------------------------------------------------------------
-RK4_SUBSTEPS = 10  # per unit of time: max |log z| error ~1e-6 at the posterior mean
+def _lotka_volterra_rhs(z: Any, t: Any, theta: Any) -> list[Any]:
+    """Stan's dz_dt: prey u and predators v."""
+    u, v = z[0], z[1]
+    return [(theta[0] - theta[1] * v) * u, (-theta[2] + theta[3] * u) * v]
 
 
-def _rk4_path(rhs: Callable[[Any], Any], z0: Any, n_units: int, substeps: int) -> Any:
-    """Classical fixed-step Runge-Kutta 4: z at t = 1, ..., n_units (a (n_units, d) array).
-
-    A fixed step keeps the cost bounded where warm-up visits explosive parameters (an
-    adaptive solver can then take millions of steps); its error at 10 steps per unit
-    (about 1e-6 in log z) is far below the reference's RK45 tolerances (rtol 1e-5, atol 1e-3).
-    """
-    h = 1.0 / substeps
-
-    def step(z: Any, _: Any) -> tuple[Any, None]:
-        k1 = rhs(z)
-        k2 = rhs(z + 0.5 * h * k1)
-        k3 = rhs(z + 0.5 * h * k2)
-        k4 = rhs(z + h * k3)
-        return z + (h / 6.0) * (k1 + 2 * k2 + 2 * k3 + k4), None
-
-    def unit(z: Any, _: Any) -> tuple[Any, Any]:
-        z, _ = jax.lax.scan(step, z, None, length=substeps)
-        return z, z
-
-    _, path = jax.lax.scan(unit, z0, None, length=n_units)
-    return path
+def _lotka_volterra_start(ts: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """theta from two properties of Lotka-Volterra cycles: the time averages of the
+    populations are the equilibrium (gamma / delta, alpha / beta), and a cycle lasts about
+    2 pi / sqrt(alpha gamma). Here alpha = gamma, the period from the prey's peaks."""
+    u = y[:, 0]
+    peaks = ts[1:-1][(u[1:-1] > u[:-2]) & (u[1:-1] >= u[2:])]
+    rate = 2 * np.pi / np.mean(np.diff(peaks))
+    u_bar, v_bar = y.mean(axis=0)
+    return np.array([rate, rate / v_bar, rate, rate / u_bar])
 
 
 def lotka_volterra(d: dict[str, Any]) -> pm.Model:
     ts = _arr(d["ts"])
     y_init, y = _arr(d["y_init"]), _arr(d["y"])
-    # The measurement times are 1, 2, ..., N: the solver reports every unit of time.
-    if not np.array_equal(ts, np.arange(1, len(ts) + 1)):
-        raise ValueError("lotka_volterra: expected ts = 1, 2, ..., N")
-
-    def solve(z_init: Any, theta: Any) -> Any:
-        def rhs(z: Any) -> Any:
-            u, v = z[0], z[1]
-            return jnp.stack([(theta[0] - theta[1] * v) * u, (-theta[2] + theta[3] * u) * v])
-
-        return _rk4_path(rhs, z_init, len(ts), RK4_SUBSTEPS)
-
+    ode = pm.ode.DifferentialEquation(_lotka_volterra_rhs, times=ts, n_states=2, n_theta=4, t0=0)
     with pm.Model() as model:
+        # Started from the data's cycle (see _lotka_volterra_start) and measured initial
+        # populations: from the prior's centre, find_MAP and about one chain in four settle
+        # in a local mode (log-density ~40 lower, sigma ~0.6), whatever the solver.
         theta = pm.TruncatedNormal(
             "theta",
             mu=np.array([1.0, 0.05, 1.0, 0.05]),
             sigma=np.array([0.5, 0.05, 0.5, 0.05]),
             lower=0.0,
+            initval=_lotka_volterra_start(ts, y),
         )
-        z_init = pm.LogNormal("z_init", np.log(10.0), 1, shape=2)
+        z_init = pm.LogNormal("z_init", np.log(10.0), 1, shape=2, initval=y_init)
         sigma = pm.LogNormal("sigma", -1, 1, shape=2)
-        z = pm.math.lift(solve, "lotka_volterra_rk4")(z_init, theta)
+        z = ode(y0=z_init, theta=theta)
         pm.LogNormal("y_init", pm.math.log(z_init), sigma, observed=y_init)
         pm.LogNormal("y", pm.math.log(z), sigma, observed=y)
     return model
@@ -541,12 +525,14 @@ SPECS: dict[str, Spec] = {
     "hudson_lynx_hare-lotka_volterra": Spec(
         lotka_volterra,
         notes=(
-            "credo has no ODE solver: fixed-step RK4 (10 steps per year, log-state error"
-            " ~1e-6) in `jax.lax.scan` via `pm.math.lift`. JAX's adaptive"
-            " `jax.experimental.ode.odeint` (rtol = atol = 1e-7) through `pm.math.lift`"
-            " did not finish 10 iterations of one chain in 400 s: its step count is"
-            " unbounded (`mxstep=inf`), and at far-out parameters that warm-up can visit one"
-            " log-density evaluation did not return within 30 s."
+            "`pm.ode.DifferentialEquation` (diffrax Tsit5, rtol = atol = 1e-6, forward-mode"
+            " sensitivities; the reference used RK45 at rtol 1e-5, atol 1e-3). Started at"
+            " theta from the data's cycle (mean populations = equilibrium, period of the"
+            " prey's peaks) and z_init = y_init: from the prior's centre (where find_MAP"
+            " also ends) about one chain in four settled in a local mode ~40 lower in"
+            " log-density (sigma ~0.6), with this solver and with the former fixed-step RK4"
+            " alike (5 seeds each); from this start 2 of 24 chains did. The fit takes 25 s"
+            " (RK4: 3 s); the adaptive solve also needs ~40% fewer gradients per draw."
         ),
     ),
 }

@@ -245,10 +245,9 @@ _FOOTER = """
   written as a credo model in `tests/statistical/posteriordb/models.py`, none needed a
   feature that could not be expressed.
 - **Features credo lacks**, written in the model code instead (each visible in the notes):
-  an ODE solver (lotka_volterra: fixed-step RK4 in `jax.lax.scan`); chaining transforms or
-  a `positive_ordered` transform (hmm_example: a small `Transform` subclass); a mixture
-  distribution such as PyMC's `NormalMixture` (low_dim_gauss_mix: `pm.Potential` with
-  logsumexp).
+  chaining transforms or a `positive_ordered` transform (hmm_example: a small `Transform`
+  subclass); a mixture distribution such as PyMC's `NormalMixture` (low_dim_gauss_mix:
+  `pm.Potential` with logsumexp). lotka_volterra is solved by `pm.ode.DifferentialEquation`.
 - **No credo bug found.** Every posterior matches its reference within Monte Carlo error.
 - **The criterion has power.** Deliberately wrong variants fail clearly: garch11 without
   the `log(1 - alpha1)` correction (alpha1 z = +14.9) and gp_regr with sigma² on the
