@@ -131,7 +131,12 @@ class BaseCovariance:
 class Covariance(BaseCovariance):
     """A covariance function of ``input_dim`` columns, using the columns ``active_dims``."""
 
-    def __init__(self, input_dim: int, active_dims: Sequence[int] | None = None) -> None:
+    input_dim: int
+    active_dims: np.ndarray
+
+    def __init__(
+        self, input_dim: int, active_dims: Sequence[int] | np.ndarray | None = None
+    ) -> None:
         who = type(self).__name__
         if not isinstance(input_dim, numbers.Integral) or int(input_dim) < 1:
             raise ValueError(f"{who}: input_dim must be a positive integer, got {input_dim!r}")

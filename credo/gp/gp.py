@@ -104,7 +104,8 @@ class Latent(Base):
         **kwargs: Any,
     ) -> T.TensorVariable:
         """The GP's values at X: (n,), or (n_outputs, n) independent draws."""
-        from credo.distributions import MvNormal, Normal
+        from credo.distributions import MvNormal
+        from credo.distributions.normal import Normal
         from credo.model import Deterministic
 
         X = as_input(X, f"{type(self).__name__}.prior('{name}')")
@@ -213,7 +214,9 @@ class TP(Latent):
         **kwargs: Any,
     ) -> T.TensorVariable:
         """The process's values at X: (n,)."""
-        from credo.distributions import ChiSquared, MvStudentT, Normal
+        from credo.distributions import MvStudentT
+        from credo.distributions.normal import Normal
+        from credo.distributions.positive import ChiSquared
         from credo.model import Deterministic
 
         X = as_input(X, f"TP.prior('{name}')")
@@ -331,7 +334,7 @@ class Marginal(Base):
             return MvNormal(name, mu=mu, cov=cov, observed=y, **kwargs)
         return MvNormal(name, mu=mu, cov=cov, **kwargs)
 
-    def _get_given_vals(self, given: dict[str, Any] | None) -> tuple[Any, ...]:
+    def _get_given_vals(self, given: dict[str, Any] | None) -> tuple[Any, Any, Any, Any, Any]:
         given = given or {}
         gp = given.get("gp", self)
         if all(k in given for k in ("X", "y", "sigma")):

@@ -161,6 +161,8 @@ class HSGP(Base):
     ``cov_func`` a stationary kernel with a power spectral density (ExpQuad, Matern52,
     Matern32, Matern12, sums and scalings of them)."""
 
+    cov_func: Any  # a stationary kernel (checked when built): has power_spectral_density
+
     def __init__(
         self,
         m: Sequence[int],
@@ -206,7 +208,7 @@ class HSGP(Base):
         self._m_star = self.n_basis_vectors = int(np.prod(self._m))
         self._L = None if L is None else np.asarray(L, dtype=float)
         if self._L is not None and np.any(self._L <= 0):
-            raise ValueError(f"HSGP: the boundaries L must be positive, got {list(L)}")
+            raise ValueError(f"HSGP: the boundaries L must be positive, got {self._L.tolist()}")
         self._c = c
         self._parametrization = parametrization
         self._X_center: np.ndarray | None = None
@@ -264,7 +266,7 @@ class HSGP(Base):
     ) -> T.TensorVariable:
         """The approximate GP at X (n,), a Deterministic; its coefficients are the free
         variable ``<name>_hsgp_coeffs`` (prod(m) - drop_first,)."""
-        from credo.distributions import Normal
+        from credo.distributions.normal import Normal
         from credo.model import Deterministic
 
         phi, sqrt_psd = self.prior_linearized(X)
@@ -298,7 +300,7 @@ class HSGP(Base):
             return self.mean_func(Xnew) + phi @ (self._beta * self._sqrt_psd)
         return self.mean_func(Xnew) + phi @ self._beta
 
-    def conditional(self, name: str, Xnew: Any, dims: Any = None) -> T.TensorVariable:  # type: ignore[override]
+    def conditional(self, name: str, Xnew: Any, dims: Any = None) -> T.TensorVariable:
         """The approximate GP at new inputs (m,), a Deterministic of the coefficients (drawn
         by ``sample_posterior_predictive(idata, var_names=[name])``)."""
         from credo.model import Deterministic
@@ -311,6 +313,10 @@ class HSGPPeriodic(Base):
     series ``k(tau) = sum_j q_j cos(j w0 tau)`` truncated at m terms (Riutort-Mayol et al.
     2022, appendix B): ``f(x) = scale * sum_j sqrt(q_j) (a_j cos(j w0 x) + b_j sin(j w0 x))``
     with standard normal a, b, so that Cov f ~= scale^2 * cov_func. 1-d only."""
+
+    cov_func: Any  # a Periodic kernel (checked when built)
+    _m: int
+    scale: T.TensorVariable
 
     def __init__(
         self,
@@ -369,12 +375,12 @@ class HSGPPeriodic(Base):
 
         return T.apply(fn, phi_cos, phi_sin, coeffs, beta, opname="periodic_gp")
 
-    def prior(  # type: ignore[override]
+    def prior(
         self, name: str, X: Any, dims: Any = None, hsgp_coeffs_dims: Any = None
     ) -> T.TensorVariable:
         """The approximate periodic GP at X (n,), a Deterministic of the free variable
         ``<name>_hsgp_coeffs_`` (2m - 1,)."""
-        from credo.distributions import Normal
+        from credo.distributions.normal import Normal
         from credo.model import Deterministic
 
         (phi_cos, phi_sin), coeffs = self.prior_linearized(X)
@@ -386,7 +392,7 @@ class HSGPPeriodic(Base):
         self.f = Deterministic(name, f, dims=dims)
         return self.f
 
-    def conditional(self, name: str, Xnew: Any, dims: Any = None) -> T.TensorVariable:  # type: ignore[override]
+    def conditional(self, name: str, Xnew: Any, dims: Any = None) -> T.TensorVariable:
         """The approximate GP at new inputs (m,), a Deterministic of the coefficients."""
         from credo.model import Deterministic
 

@@ -44,7 +44,7 @@ def _kron_solve_lower(chols: list[Any], b: Any) -> Any:
     return kron_dot(invs, b)
 
 
-def _factor_list(cov_funcs: Any) -> list[BaseCovariance]:
+def _factor_list(cov_funcs: Any) -> list[Any]:
     try:
         funcs = list(cov_funcs)
     except TypeError:
@@ -68,7 +68,7 @@ def _n_rows(X: Any) -> int:
 
 class _KronBase(Base):
     def __init__(self, *, mean_func: Mean | None = None, cov_funcs: Any = None) -> None:
-        self.cov_funcs = _factor_list(Constant(0.0) if cov_funcs is None else cov_funcs)
+        self.cov_funcs: list[Any] = _factor_list(Constant(0.0) if cov_funcs is None else cov_funcs)
         kron = (
             Kron(self.cov_funcs) if all(hasattr(f, "input_dim") for f in self.cov_funcs) else None
         )
@@ -92,7 +92,7 @@ class LatentKron(_KronBase):
         self, name: str, Xs: Any, jitter: float = JITTER_DEFAULT, **kwargs: Any
     ) -> T.TensorVariable:
         """The GP's values (N,) on the grid, in ``cartesian(*Xs)`` order."""
-        from credo.distributions import Normal
+        from credo.distributions.normal import Normal
         from credo.model import Deterministic
 
         grids = _grids(Xs, len(self.cov_funcs), f"LatentKron.prior('{name}')")

@@ -138,7 +138,10 @@ class MarginalApprox(Marginal):
         self.X, self.Xu, self.y, self.sigma = X, Xu, y, sigma
         return Potential(f"marginalapprox_loglik_{name}", self._loglik(X, Xu, y, sigma, jitter))
 
-    def _get_given_vals(self, given: dict[str, Any] | None) -> tuple[Any, ...]:
+    # (X, Xu, y, sigma, cov, mean): one more than Marginal's, which predict() passes on.
+    def _get_given_vals(  # type: ignore[override]
+        self, given: dict[str, Any] | None
+    ) -> tuple[Any, Any, Any, Any, Any, Any]:
         given = given or {}
         gp = given.get("gp", self)
         if all(k in given for k in ("X", "Xu", "y", "sigma")):
