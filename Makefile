@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo bench bench-posteriordb lint setup clean posteriordb
+.PHONY: test demo examples bench bench-posteriordb lint setup clean posteriordb
 
 setup: $(STAMP)
 
@@ -22,6 +22,14 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) -m examples.tutorial.demo
+
+# The worked examples beyond the tutorial (each prints its result; plots go to out/).
+examples: $(STAMP)
+	$(PY) -m examples.switchpoint
+	$(PY) -m examples.causal_do
+	$(PY) -m examples.gp_regression
+	$(PY) -m examples.hsgp
+	$(PY) -m examples.lotka_volterra
 
 bench: $(STAMP)
 	bash bench/run.sh
