@@ -85,7 +85,7 @@ from credo.model import (  # noqa: E402
 )
 from credo.model.math import expand_packed_triangular  # noqa: E402
 from credo.model.tensor import TensorVariable  # noqa: E402
-from credo.sampling import smc  # noqa: E402
+from credo.sampling import smc, step_methods, variational  # noqa: E402  (pm.smc, pm.variational, ...)
 from credo.sampling.mcmc import (  # noqa: E402
     compute_log_likelihood,
     sample,
@@ -167,6 +167,8 @@ __all__ = [
     "MarginalizationError",
     "sample_smc",
     "smc",
+    "variational",
+    "step_methods",
     "NUTS",
     "HamiltonianMC",
     "Metropolis",

@@ -179,7 +179,7 @@ def sample(
     ``constant_data``; ``idata_kwargs={"log_likelihood": True}`` adds ``log_likelihood``.
     Ctrl-C returns the draws made so far (with a warning).
 
-    ``step``: a step method (:mod:`credo.step_methods`) or a list of them; the variables no
+    ``step``: a step method (:mod:`credo.sampling.step_methods`) or a list of them; the variables no
     step names are assigned by PyMC's rules (continuous: NUTS; binary:
     BinaryGibbsMetropolis; Categorical: CategoricalGibbsMetropolis; other discrete:
     Metropolis), and a model with discrete free variables gets that assignment without
