@@ -25,7 +25,7 @@ from credo.distributions._helpers import (
 )
 from credo.distributions.base import Continuous, positive
 
-__all__ = ["Normal", "HalfNormal", "TruncatedNormal", "SkewNormal", "LogNormal"]
+__all__ = ["Normal", "HalfNormal", "TruncatedNormal", "SkewNormal", "LogNormal", "Lognormal"]
 
 
 class Normal(Continuous):
@@ -251,3 +251,7 @@ class LogNormal(Continuous):
     @classmethod
     def support_point(cls, shape: tuple, mu: Any, sigma: Any) -> Any:
         return _full(shape, jnp.exp(mu + 0.5 * sigma**2))
+
+
+# PyMC exports both spellings (its ODE notebook writes pm.Lognormal).
+Lognormal = LogNormal
