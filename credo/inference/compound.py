@@ -25,8 +25,6 @@ or vectorised), in chunks, with the progress callback and Ctrl-C of :func:`run_c
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -180,12 +178,7 @@ def run_compound(
     layout = tuple(tuple(int(i) for i in ix) for ix in layout)
     if len(layout) != len(kernels) or len(integer) != len(kernels):
         raise ValueError("one layout entry and one integer flag per kernel")
-    if chain_method not in _runner.CHAIN_METHODS:
-        raise ValueError(
-            f"chain_method must be one of {_runner.CHAIN_METHODS}, got {chain_method!r}"
-        )
-    if num_tune < 0 or num_draws < 0:
-        raise ValueError("num_tune and num_draws must be non-negative")
+    _runner._check_run(chain_method, num_tune, num_draws)
     positions0 = np.asarray(initial_positions, np.float64)
     chains, dim = positions0.shape
     flat = sorted(i for ix in layout for i in ix)
@@ -225,7 +218,7 @@ def run_compound(
             )
             for c in range(chains)
         ]
-        states.append(jax.tree.map(lambda *xs: np.stack([np.asarray(x) for x in xs]), *per_chain))
+        states.append(_runner._stack(per_chain))
     zeros = np.zeros(chains, np.int32)
     state = _CompoundState(
         tuple(blocks),
@@ -238,7 +231,6 @@ def run_compound(
     config = np.array([total, num_tune], np.int32)
     chunk = _chunk_fn(logdensity_fn, kernels, layout, dim, chunk_len)
     key = ("compound", logdensity_fn, kernels, layout, tuple(integer), chunk_len, dim)
-    several_devices = len(jax.devices()) > 1 and chains > 1
     if any(getattr(k, "population", False) for k in kernels):
         # A kernel reads the other chains' states: all chains in one batched program.
         from credo.inference.metropolis import CHAIN_AXIS
@@ -246,69 +238,28 @@ def run_compound(
         run: Any = _runner._AllChains(
             chunk, key, state, data, config, chains, "vmap", axis_name=CHAIN_AXIS
         )
-    elif chain_method == "vectorized":
-        run = _runner._AllChains(chunk, key, state, data, config, chains, "vmap")
-    elif chain_method == "parallel" and several_devices:
-        run = _runner._AllChains(chunk, key, state, data, config, chains, "map")
     else:
-        threads = min(chains, os.cpu_count() or 1) if chain_method == "parallel" else 0
-        run = _runner._PerChain(chunk, key, state, data, config, chains, threads)
+        run = _runner._chain_runner(chunk, key, state, data, config, chains, chain_method)
 
     names = stat_names(kernels)
-    div_cols = [i for i, (n, _, _) in enumerate(names) if n == "diverging"]
     step_cols = [i for i, (n, _, _) in enumerate(names) if n == "step_size"]
-    positions: list[np.ndarray] = []
-    stats: list[np.ndarray] = []
-    done = 0
-    interrupted = False
-    start = time.perf_counter()
-    try:
-        divergences = 0
-        while done < total:
-            pos, st = run.advance()
-            rows = min(chunk_len, total - done)
-            positions.append(pos[:, :rows])
-            stats.append(st[:, :rows])
-            post = np.arange(done, done + rows) >= num_tune
-            for col in div_cols:
-                divergences += int(st[:, :rows][:, post, col].sum())
-            done += rows
-            if progress_callback is not None:
-                elapsed = time.perf_counter() - start
-                step = float(np.mean(st[:, rows - 1, step_cols[0]])) if step_cols else np.nan
-                progress_callback(
-                    {
-                        "iteration": done,
-                        "total": total,
-                        "num_tune": num_tune,
-                        "draws": max(done - num_tune, 0),
-                        "num_draws": num_draws,
-                        "tuning": done < num_tune,
-                        "divergences": divergences,
-                        "step_size": step,
-                        "iterations_per_second": done / elapsed if elapsed > 0 else float("inf"),
-                        "elapsed": elapsed,
-                    }
-                )
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        run.close()
-    sampling_seconds = time.perf_counter() - start
-    if positions:
-        all_pos = np.concatenate(positions, axis=1).astype(np.float64)
-        all_stats = np.concatenate(stats, axis=1)
-    else:
-        all_pos = np.zeros((chains, 0, dim))
-        all_stats = np.zeros((chains, 0, len(names)))
-    n_tune = min(num_tune, all_pos.shape[1])
+    drawn = _runner._drive(
+        run,
+        progress_callback,
+        num_tune=num_tune,
+        num_draws=num_draws,
+        chunk_len=chunk_len,
+        shape=(chains, dim, len(names)),
+        diverging=[i for i, (n, _, _) in enumerate(names) if n == "diverging"],
+        step_size=step_cols[0] if step_cols else None,
+    )
     return CompoundResult(
-        positions=all_pos[:, n_tune:],
-        stats=_unpack(all_stats[:, n_tune:], names),
-        tuning_positions=all_pos[:, :n_tune],
-        tuning_stats=_unpack(all_stats[:, :n_tune], names),
-        interrupted=interrupted,
-        sampling_seconds=sampling_seconds,
+        positions=drawn.positions,
+        stats=_unpack(drawn.stats, names),
+        tuning_positions=drawn.tuning_positions,
+        tuning_stats=_unpack(drawn.tuning_stats, names),
+        interrupted=drawn.interrupted,
+        sampling_seconds=drawn.sampling_seconds,
         compile_seconds=run.compile_seconds,
         chain_method=run.name,
     )

@@ -14,7 +14,6 @@ as they drive NUTS; ``depth_limit == 1`` (a step-size search trial) is a single 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -25,6 +24,7 @@ from jax import lax
 
 from credo.inference import metrics, nuts
 from credo.inference.integrators import IntegratorState, velocity_verlet
+from credo.inference.protocols import LogDensity
 from credo.inference.runner import make_adaptation
 
 __all__ = ["AdaptedBlock", "HMCInfo", "StaticHMC"]
@@ -161,7 +161,7 @@ class AdaptedBlock:
         x: jax.Array,
         logdensity: jax.Array,
         state: Any,
-        logdensity_fn: Callable[[jax.Array], jax.Array],
+        logdensity_fn: LogDensity,
         tuning: jax.Array,
     ) -> tuple[jax.Array, jax.Array, Any, tuple, jax.Array]:
         adapt = self.adaptation

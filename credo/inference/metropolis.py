@@ -18,16 +18,15 @@ Every acceptance test treats a NaN log-density ratio as a rejection.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from credo.inference.protocols import Array
+from credo.inference.protocols import Array, LogDensity
 
 __all__ = [
     "CHAIN_AXIS",
@@ -58,6 +57,17 @@ def tune_scale(scale: jax.Array, acc_rate: jax.Array) -> jax.Array:
         1.0,
     )
     return scale * factor
+
+
+def _schedule(
+    until: jax.Array, accepted: jax.Array, tuning: jax.Array, enabled: bool, interval: int
+) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+    """PyMC's tuning every ``interval`` warm-up steps, counted down in ``until``: whether
+    the scale is tuned at this step, the acceptance rate of the last interval, and
+    ``accepted`` and ``until`` after this step's tuning."""
+    due = (until == 0) & tuning & enabled
+    rate = accepted / float(interval)
+    return due, rate, jnp.where(due, 0.0, accepted), jnp.where(due, interval, until)
 
 
 def _accept(rng_key: jax.Array, log_ratio: jax.Array) -> tuple[jax.Array, jax.Array]:
@@ -136,15 +146,14 @@ class RandomWalk:
         x: jax.Array,
         logdensity: jax.Array,
         state: Any,
-        logdensity_fn: Callable[[jax.Array], jax.Array],
+        logdensity_fn: LogDensity,
         tuning: jax.Array,
     ) -> tuple[jax.Array, jax.Array, Any, tuple, jax.Array]:
         k_noise, k_order, k_acc = jax.random.split(rng_key, 3)
-        due = (state.steps_until_tune == 0) & tuning & self.tune
-        rate = state.accepted_sum / float(self.tune_interval)
+        due, rate, accepted_sum, until = _schedule(
+            state.steps_until_tune, state.accepted_sum, tuning, self.tune, self.tune_interval
+        )
         scaling = jnp.where(due, tune_scale(state.scaling, rate), state.scaling)
-        accepted_sum = jnp.where(due, 0.0, state.accepted_sum)
-        until = jnp.where(due, self.tune_interval, state.steps_until_tune)
         delta = _noise(k_noise, self.proposal, jnp.asarray(self._scale()), self.size)
         delta = delta * (scaling if self.elemwise else scaling[0])
         mask = np.asarray(self.discrete or (False,) * self.size, bool)
@@ -184,15 +193,12 @@ class RandomWalk:
         return x, logdensity, new, info, jnp.bool_(True)
 
 
-@dataclass(frozen=True)
-class BinaryFlip:
-    """Flips each entry of a binary block with probability ``1 - 0.5**scaling``; the whole
-    proposal accepted or rejected at once."""
+class _Stateless:
+    """A block kernel that keeps no state and does no warm-up tuning, every step a draw;
+    subclasses give ``move(rng_key, x, logdensity, logdensity_fn) -> (x, logdensity,
+    stats)``."""
 
-    size: int
-    scaling: float = 1.0
-
-    stats = (("accept", "float"), ("p_jump", "float"))
+    stats: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     def init(
         self,
@@ -211,9 +217,31 @@ class BinaryFlip:
         x: jax.Array,
         logdensity: jax.Array,
         state: Any,
-        logdensity_fn: Callable[[jax.Array], jax.Array],
+        logdensity_fn: LogDensity,
         tuning: jax.Array,
     ) -> tuple[jax.Array, jax.Array, Any, tuple, jax.Array]:
+        x, logdensity, info = self.move(rng_key, x, logdensity, logdensity_fn)
+        return x, logdensity, state, info, jnp.bool_(True)
+
+    def move(
+        self, rng_key: jax.Array, x: jax.Array, logdensity: jax.Array, logdensity_fn: LogDensity
+    ) -> tuple[jax.Array, jax.Array, tuple]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class BinaryFlip(_Stateless):
+    """Flips each entry of a binary block with probability ``1 - 0.5**scaling``; the whole
+    proposal accepted or rejected at once."""
+
+    size: int
+    scaling: float = 1.0
+
+    stats = (("accept", "float"), ("p_jump", "float"))
+
+    def move(
+        self, rng_key: jax.Array, x: jax.Array, logdensity: jax.Array, logdensity_fn: LogDensity
+    ) -> tuple[jax.Array, jax.Array, tuple]:
         k_flip, k_acc = jax.random.split(rng_key)
         p_jump = 1.0 - 0.5**self.scaling
         flip = jax.random.uniform(k_flip, (self.size,)) < p_jump
@@ -221,7 +249,7 @@ class BinaryFlip:
         lp_new = logdensity_fn(q)
         ok, prob = _accept(k_acc, lp_new - logdensity)
         info = (prob, jnp.asarray(p_jump, jnp.result_type(float)))
-        return jnp.where(ok, q, x), jnp.where(ok, lp_new, logdensity), state, info, jnp.bool_(True)
+        return jnp.where(ok, q, x), jnp.where(ok, lp_new, logdensity), info
 
 
 def _visit_order(rng_key: jax.Array, order: tuple[int, ...] | None, size: int) -> jax.Array:
@@ -231,7 +259,7 @@ def _visit_order(rng_key: jax.Array, order: tuple[int, ...] | None, size: int) -
 
 
 @dataclass(frozen=True)
-class BinaryGibbs:
+class BinaryGibbs(_Stateless):
     """Metropolis-within-Gibbs for binary entries: in ``order`` (None: a random order each
     step), flip the entry with probability ``transit_p`` and accept by Metropolis."""
 
@@ -239,28 +267,9 @@ class BinaryGibbs:
     order: tuple[int, ...] | None = None
     transit_p: float = 0.8
 
-    stats = ()
-
-    def init(
-        self,
-        x: np.ndarray,
-        logdensity: float,
-        gradient: np.ndarray,
-        num_tune: int,
-        num_draws: int,
-        target_accept: float,
-    ) -> Any:
-        return ()
-
-    def step(
-        self,
-        rng_key: jax.Array,
-        x: jax.Array,
-        logdensity: jax.Array,
-        state: Any,
-        logdensity_fn: Callable[[jax.Array], jax.Array],
-        tuning: jax.Array,
-    ) -> tuple[jax.Array, jax.Array, Any, tuple, jax.Array]:
+    def move(
+        self, rng_key: jax.Array, x: jax.Array, logdensity: jax.Array, logdensity_fn: LogDensity
+    ) -> tuple[jax.Array, jax.Array, tuple]:
         k_order, k_loop = jax.random.split(rng_key)
         order = _visit_order(k_order, self.order, self.size)
         keys = jax.random.split(k_loop, self.size)
@@ -276,11 +285,11 @@ class BinaryGibbs:
             return jnp.where(ok, prop, cur), jnp.where(ok, lp_new, lp)
 
         x, logdensity = lax.fori_loop(0, self.size, body, (x, logdensity))
-        return x, logdensity, state, (), jnp.bool_(True)
+        return x, logdensity, ()
 
 
 @dataclass(frozen=True)
-class CategoricalGibbs:
+class CategoricalGibbs(_Stateless):
     """Metropolis-within-Gibbs for categorical entries; ``categories[i]`` is the number of
     categories of entry ``i``. ``proposal="uniform"``: one of the other categories, uniformly;
     ``"proportional"``: Liu's Metropolised Gibbs step from the entry's full conditional."""
@@ -289,28 +298,9 @@ class CategoricalGibbs:
     proposal: str = "uniform"
     order: tuple[int, ...] | None = None
 
-    stats = ()
-
-    def init(
-        self,
-        x: np.ndarray,
-        logdensity: float,
-        gradient: np.ndarray,
-        num_tune: int,
-        num_draws: int,
-        target_accept: float,
-    ) -> Any:
-        return ()
-
-    def step(
-        self,
-        rng_key: jax.Array,
-        x: jax.Array,
-        logdensity: jax.Array,
-        state: Any,
-        logdensity_fn: Callable[[jax.Array], jax.Array],
-        tuning: jax.Array,
-    ) -> tuple[jax.Array, jax.Array, Any, tuple, jax.Array]:
+    def move(
+        self, rng_key: jax.Array, x: jax.Array, logdensity: jax.Array, logdensity_fn: LogDensity
+    ) -> tuple[jax.Array, jax.Array, tuple]:
         size = len(self.categories)
         ks = jnp.asarray(self.categories, x.dtype)
         kmax = max(self.categories)
@@ -351,11 +341,18 @@ class CategoricalGibbs:
 
         body = proportional if self.proposal == "proportional" else uniform
         x, logdensity = lax.fori_loop(0, size, body, (x, logdensity))
-        return x, logdensity, state, (), jnp.bool_(True)
+        return x, logdensity, ()
+
+
+class PopulationState(NamedTuple):
+    scaling: Array
+    lamb: Array
+    accepted: Array
+    steps_until_tune: Array
 
 
 class DifferentialState(NamedTuple):
-    scaling: Array
+    scaling: Array  # the fields of PopulationState first
     lamb: Array
     accepted: Array
     steps_until_tune: Array
@@ -366,12 +363,8 @@ class DifferentialState(NamedTuple):
 
 
 @dataclass(frozen=True)
-class DifferentialZ:
-    """Differential-evolution Metropolis from the chain's past: the proposal is
-    ``x + lamb (z1 - z2) + scaling * noise`` with ``z1 != z2`` drawn from the stored past
-    states. ``tune``: ``"scaling"``, ``"lambda"`` or None (PyMC's schedule every
-    ``tune_interval`` steps). When warm-up ends, the first ``tune_drop_fraction`` of the
-    past is dropped, so proposals are not informed by the unconverged start."""
+class _DifferentialEvolution:
+    """The settings, statistics and tuning that both differential-evolution kernels have."""
 
     size: int
     S: tuple[float, ...]
@@ -380,7 +373,6 @@ class DifferentialZ:
     scaling: float = 0.001
     tune: str | None = "scaling"
     tune_interval: int = 100
-    tune_drop_fraction: float = 0.9
 
     stats = (
         ("accept", "float"),
@@ -388,6 +380,35 @@ class DifferentialZ:
         ("lambda", "float"),
         ("scaling", "float"),
     )
+
+    def _tuning_start(self) -> PopulationState:
+        lamb = 2.38 / np.sqrt(2 * self.size) if self.lamb is None else float(self.lamb)
+        return PopulationState(
+            np.asarray(float(self.scaling)),
+            np.asarray(lamb),
+            np.asarray(0.0),
+            np.int32(self.tune_interval),
+        )
+
+    def _tuned(self, s: Any, tuning: jax.Array) -> PopulationState:
+        """``s``'s tuning fields after this step's tuning (when one is due)."""
+        due, rate, accepted, until = _schedule(
+            s.steps_until_tune, s.accepted, tuning, self.tune is not None, self.tune_interval
+        )
+        scaling = jnp.where(due & (self.tune == "scaling"), tune_scale(s.scaling, rate), s.scaling)
+        lamb = jnp.where(due & (self.tune == "lambda"), tune_scale(s.lamb, rate), s.lamb)
+        return PopulationState(scaling, lamb, accepted, until)
+
+
+@dataclass(frozen=True)
+class DifferentialZ(_DifferentialEvolution):
+    """Differential-evolution Metropolis from the chain's past: the proposal is
+    ``x + lamb (z1 - z2) + scaling * noise`` with ``z1 != z2`` drawn from the stored past
+    states. ``tune``: ``"scaling"``, ``"lambda"`` or None (PyMC's schedule every
+    ``tune_interval`` steps). When warm-up ends, the first ``tune_drop_fraction`` of the
+    past is dropped, so proposals are not informed by the unconverged start."""
+
+    tune_drop_fraction: float = 0.9
 
     def init(
         self,
@@ -400,12 +421,8 @@ class DifferentialZ:
     ) -> Any:
         # Room for every iteration, plus the few a step-size search of another block adds.
         capacity = int(num_tune) + int(num_draws) + 256
-        lamb = 2.38 / np.sqrt(2 * self.size) if self.lamb is None else float(self.lamb)
         return DifferentialState(
-            np.asarray(float(self.scaling)),
-            np.asarray(lamb),
-            np.asarray(0.0),
-            np.int32(self.tune_interval),
+            *self._tuning_start(),
             np.zeros((capacity, self.size)),
             np.int32(0),
             np.int32(0),
@@ -418,17 +435,12 @@ class DifferentialZ:
         x: jax.Array,
         logdensity: jax.Array,
         state: Any,
-        logdensity_fn: Callable[[jax.Array], jax.Array],
+        logdensity_fn: LogDensity,
         tuning: jax.Array,
     ) -> tuple[jax.Array, jax.Array, Any, tuple, jax.Array]:
         k_noise, k1, k2, k_acc = jax.random.split(rng_key, 4)
         s = state
-        due = (s.steps_until_tune == 0) & tuning & (self.tune is not None)
-        rate = s.accepted / float(self.tune_interval)
-        scaling = jnp.where(due & (self.tune == "scaling"), tune_scale(s.scaling, rate), s.scaling)
-        lamb = jnp.where(due & (self.tune == "lambda"), tune_scale(s.lamb, rate), s.lamb)
-        accepted = jnp.where(due, 0.0, s.accepted)
-        until = jnp.where(due, self.tune_interval, s.steps_until_tune)
+        scaling, lamb, accepted, until = self._tuned(s, tuning)
         # Warm-up just ended: forget the first part of the past.
         stopped = s.was_tuning & ~tuning
         start = jnp.where(
@@ -467,15 +479,8 @@ class DifferentialZ:
 CHAIN_AXIS = "chain"
 
 
-class PopulationState(NamedTuple):
-    scaling: Array
-    lamb: Array
-    accepted: Array
-    steps_until_tune: Array
-
-
 @dataclass(frozen=True)
-class DifferentialPopulation:
+class DifferentialPopulation(_DifferentialEvolution):
     """Differential-evolution Metropolis across chains (ter Braak 2006, "A Markov Chain
     Monte Carlo version of the genetic algorithm Differential Evolution"): a chain proposes
     ``x + lamb (x_r1 - x_r2) + scaling * noise`` from two other chains' current states.
@@ -487,16 +492,7 @@ class DifferentialPopulation:
     snapshot would not). Needs at least 4 chains.
     """
 
-    size: int
-    S: tuple[float, ...]
-    proposal: str = "normal"
-    lamb: float | None = None
-    scaling: float = 0.001
-    tune: str | None = "scaling"
-    tune_interval: int = 100
-
     population = True
-    stats = DifferentialZ.stats
 
     def init(
         self,
@@ -507,13 +503,7 @@ class DifferentialPopulation:
         num_draws: int,
         target_accept: float,
     ) -> Any:
-        lamb = 2.38 / np.sqrt(2 * self.size) if self.lamb is None else float(self.lamb)
-        return PopulationState(
-            np.asarray(float(self.scaling)),
-            np.asarray(lamb),
-            np.asarray(0.0),
-            np.int32(self.tune_interval),
-        )
+        return self._tuning_start()
 
     def step(
         self,
@@ -521,16 +511,11 @@ class DifferentialPopulation:
         x: jax.Array,
         logdensity: jax.Array,
         state: Any,
-        logdensity_fn: Callable[[jax.Array], jax.Array],
+        logdensity_fn: LogDensity,
         tuning: jax.Array,
     ) -> tuple[jax.Array, jax.Array, Any, tuple, jax.Array]:
         s = state
-        due = (s.steps_until_tune == 0) & tuning & (self.tune is not None)
-        rate = s.accepted / float(self.tune_interval)
-        scaling = jnp.where(due & (self.tune == "scaling"), tune_scale(s.scaling, rate), s.scaling)
-        lamb = jnp.where(due & (self.tune == "lambda"), tune_scale(s.lamb, rate), s.lamb)
-        accepted = jnp.where(due, 0.0, s.accepted)
-        until = jnp.where(due, self.tune_interval, s.steps_until_tune)
+        scaling, lamb, accepted, until = self._tuned(s, tuning)
         me = lax.axis_index(CHAIN_AXIS)
         chains = lax.all_gather(x, CHAIN_AXIS).shape[0]
         # The other half's chain indices, padded to one length (static).

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import jax
 import numpy as np
 
-__all__ = ["Adaptation", "Array", "Kernel", "ValueAndGrad"]
+__all__ = ["Adaptation", "Array", "Kernel", "LogDensity", "ValueAndGrad"]
 
 # State fields: jax arrays in traced code, numpy arrays or scalars when a state is built on
 # the host (runs no device program); the union is not spelled out, as JAX's and numpy's
@@ -33,6 +33,9 @@ __all__ = ["Adaptation", "Array", "Kernel", "ValueAndGrad"]
 Array = Any
 
 ValueAndGrad = Callable[[jax.Array], tuple[jax.Array, jax.Array]]
+
+# A block's conditional log-density (the block kernels of :mod:`credo.inference.compound`).
+LogDensity = Callable[[jax.Array], jax.Array]
 
 
 class Kernel(Protocol):

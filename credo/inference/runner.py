@@ -154,6 +154,11 @@ def _chunk_fn(logdensity_fn: Callable, kernel: Any, adapt: Any, chunk_len: int) 
     return chunk
 
 
+def _stack(trees: Any) -> Any:
+    """Per-chain pytrees -> one pytree batched on a leading chain axis (numpy)."""
+    return jax.tree.map(lambda *xs: np.stack([np.asarray(x) for x in xs]), *trees)
+
+
 def _initial_state(
     adapt: Any,
     positions: np.ndarray,
@@ -169,7 +174,7 @@ def _initial_state(
         adapt.init(positions[c], logdensity[c], gradient[c], num_tune, target_accept)
         for c in range(chains)
     ]
-    adapt_state = jax.tree.map(lambda *xs: np.stack([np.asarray(x) for x in xs]), *per_chain)
+    adapt_state = _stack(per_chain)
     zeros = np.zeros(chains, np.int32)
     hmc = nuts.HMCState(positions, logdensity.astype(positions.dtype), gradient)
     return _ChainState(hmc, adapt_state, zeros, zeros.copy(), key_data)
@@ -294,9 +299,7 @@ class _PerChain:
         return np.stack([o[0] for o in out]), np.stack([o[1] for o in out])
 
     def adapt_states(self):
-        return jax.tree.map(
-            lambda *xs: np.stack([np.asarray(x) for x in xs]), *[s.adapt for s in self.states]
-        )
+        return _stack([s.adapt for s in self.states])
 
     def close(self):
         if self.pool is not None:
@@ -358,6 +361,112 @@ def _chunk_length(total: int, chunk_size: int | None) -> int:
 # --- the driver -----------------------------------------------------------------------------
 
 
+def _check_run(chain_method: str, num_tune: int, num_draws: int) -> None:
+    if chain_method not in CHAIN_METHODS:
+        raise ValueError(f"chain_method must be one of {CHAIN_METHODS}, got {chain_method!r}")
+    if num_tune < 0 or num_draws < 0:
+        raise ValueError("num_tune and num_draws must be non-negative")
+
+
+def _chain_runner(chunk, key, state, data, config, chains: int, chain_method: str) -> Any:
+    """What runs the chains' chunks for ``chain_method`` (resolved, not ``"auto"``)."""
+    several_devices = len(jax.devices()) > 1 and chains > 1
+    if chain_method == "vectorized":
+        return _AllChains(chunk, key, state, data, config, chains, "vmap")
+    if chain_method == "parallel" and several_devices:
+        return _AllChains(chunk, key, state, data, config, chains, "map")
+    threads = min(chains, os.cpu_count() or 1) if chain_method == "parallel" else 0
+    return _PerChain(chunk, key, state, data, config, chains, threads)
+
+
+class _Drawn(NamedTuple):
+    """The iterations a run did: positions ``(chains, n, dim)`` float64 and stats columns
+    ``(chains, n, columns)``, warm-up and draws apart."""
+
+    positions: np.ndarray
+    stats: np.ndarray
+    tuning_positions: np.ndarray
+    tuning_stats: np.ndarray
+    interrupted: bool
+    sampling_seconds: float
+
+
+def _drive(
+    runner: Any,
+    progress_callback: Callable[[dict[str, Any]], None] | None,
+    *,
+    num_tune: int,
+    num_draws: int,
+    chunk_len: int,
+    shape: tuple[int, int, int],
+    diverging: list[int],
+    step_size: int | None,
+) -> _Drawn:
+    """Advance ``runner`` chunk by chunk to ``num_tune + num_draws`` iterations, calling
+    ``progress_callback`` after each chunk (see :func:`run_chains`); a KeyboardInterrupt
+    ends the run early. ``shape``: ``(chains, dim, columns)``; ``diverging``: the columns
+    whose post-warm-up sums count divergences; ``step_size``: the column whose mean over
+    chains the callback reports (None: NaN). The runner is closed at the end."""
+    chains, dim, columns = shape
+    total = num_tune + num_draws
+    positions: list[np.ndarray] = []
+    stats: list[np.ndarray] = []
+    done = 0
+    interrupted = False
+    start = time.perf_counter()
+    try:
+        divergences = 0
+        while done < total:
+            pos, st = runner.advance()
+            rows = min(chunk_len, total - done)
+            positions.append(pos[:, :rows])
+            stats.append(st[:, :rows])
+            post = np.arange(done, done + rows) >= num_tune
+            for col in diverging:
+                divergences += int(st[:, :rows][:, post, col].sum())
+            done += rows
+            if progress_callback is not None:
+                elapsed = time.perf_counter() - start
+                step = (
+                    float(np.mean(st[:, rows - 1, step_size])) if step_size is not None else np.nan
+                )
+                progress_callback(
+                    {
+                        "iteration": done,
+                        "total": total,
+                        "num_tune": num_tune,
+                        "draws": max(done - num_tune, 0),
+                        "num_draws": num_draws,
+                        "tuning": done < num_tune,
+                        "divergences": divergences,
+                        "step_size": step,
+                        "iterations_per_second": done / elapsed if elapsed > 0 else float("inf"),
+                        "elapsed": elapsed,
+                    }
+                )
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        runner.close()
+    sampling_seconds = time.perf_counter() - start
+    if positions:
+        all_positions = np.concatenate(positions, axis=1)
+        all_stats = np.concatenate(stats, axis=1)
+    else:
+        all_positions = np.zeros((chains, 0, dim))
+        all_stats = np.zeros((chains, 0, columns))
+    all_positions = all_positions.astype(np.float64)
+    n_tune = min(num_tune, all_positions.shape[1])
+    return _Drawn(
+        all_positions[:, n_tune:],
+        all_stats[:, n_tune:],
+        all_positions[:, :n_tune],
+        all_stats[:, :n_tune],
+        interrupted,
+        sampling_seconds,
+    )
+
+
 def run_chains(
     logdensity_fn: Callable[[jax.Array, Any], jax.Array],
     initial_positions: Any,
@@ -397,10 +506,7 @@ def run_chains(
     (mean over chains), ``iterations_per_second`` and ``elapsed``. A KeyboardInterrupt
     (raised there or while a chunk runs) ends the run early with ``interrupted=True``.
     """
-    if chain_method not in CHAIN_METHODS:
-        raise ValueError(f"chain_method must be one of {CHAIN_METHODS}, got {chain_method!r}")
-    if num_tune < 0 or num_draws < 0:
-        raise ValueError("num_tune and num_draws must be non-negative")
+    _check_run(chain_method, num_tune, num_draws)
     if not 0.0 < target_accept < 1.0:
         raise ValueError("target_accept must be in (0, 1)")
     max_treedepth = int(max_treedepth)
@@ -450,74 +556,30 @@ def run_chains(
     config = np.int32(total)
     chunk = _chunk_fn(logdensity_fn, kernel, adapt, chunk_len)
     key = (logdensity_fn, max_treedepth, adaptation, chunk_len, dim, str(dtype))
-    several_devices = len(jax.devices()) > 1 and chains > 1
-    if chain_method == "vectorized":
-        runner: Any = _AllChains(chunk, key, state, data, config, chains, "vmap")
-    elif chain_method == "parallel" and several_devices:
-        runner = _AllChains(chunk, key, state, data, config, chains, "map")
-    else:
-        threads = min(chains, os.cpu_count() or 1) if chain_method == "parallel" else 0
-        runner = _PerChain(chunk, key, state, data, config, chains, threads)
-    compile_seconds = runner.compile_seconds
-
-    positions: list[np.ndarray] = []
-    stats: list[np.ndarray] = []
-    done = 0
-    interrupted = False
-    start = time.perf_counter()
-    try:
-        divergences = 0
-        while done < total:
-            pos, st = runner.advance()
-            rows = min(chunk_len, total - done)
-            positions.append(pos[:, :rows])
-            stats.append(st[:, :rows])
-            post = np.arange(done, done + rows) >= num_tune
-            divergences += int(st[:, :rows][:, post, _DIVERGING].sum())
-            done += rows
-            if progress_callback is not None:
-                elapsed = time.perf_counter() - start
-                progress_callback(
-                    {
-                        "iteration": done,
-                        "total": total,
-                        "num_tune": num_tune,
-                        "draws": max(done - num_tune, 0),
-                        "num_draws": num_draws,
-                        "tuning": done < num_tune,
-                        "divergences": divergences,
-                        "step_size": float(np.mean(st[:, rows - 1, _STEP_SIZE])),
-                        "iterations_per_second": done / elapsed if elapsed > 0 else float("inf"),
-                        "elapsed": elapsed,
-                    }
-                )
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        runner.close()
-    sampling_seconds = time.perf_counter() - start
-
-    if positions:
-        all_positions = np.concatenate(positions, axis=1)
-        all_stats = np.concatenate(stats, axis=1)
-    else:
-        all_positions = np.zeros((chains, 0, dim))
-        all_stats = np.zeros((chains, 0, len(STAT_NAMES)))
-    all_positions = all_positions.astype(np.float64)
-    n_tune = min(num_tune, all_positions.shape[1])
+    runner = _chain_runner(chunk, key, state, data, config, chains, chain_method)
+    drawn = _drive(
+        runner,
+        progress_callback,
+        num_tune=num_tune,
+        num_draws=num_draws,
+        chunk_len=chunk_len,
+        shape=(chains, dim, len(STAT_NAMES)),
+        diverging=[_DIVERGING],
+        step_size=_STEP_SIZE,
+    )
     final = adapt.final(runner.adapt_states())
     imm = np.asarray(_metric_matrix(final.metric))
     step_size = np.asarray(final.step_size)
     return RunResult(
-        positions=all_positions[:, n_tune:],
-        stats=_unpack(all_stats[:, n_tune:]),
-        tuning_positions=all_positions[:, :n_tune],
-        tuning_stats=_unpack(all_stats[:, :n_tune]),
+        positions=drawn.positions,
+        stats=_unpack(drawn.stats),
+        tuning_positions=drawn.tuning_positions,
+        tuning_stats=_unpack(drawn.tuning_stats),
         inverse_mass_matrix=np.asarray(imm, np.float64),
         step_size=np.asarray(step_size, np.float64),
-        interrupted=interrupted,
-        sampling_seconds=sampling_seconds,
-        compile_seconds=compile_seconds,
+        interrupted=drawn.interrupted,
+        sampling_seconds=drawn.sampling_seconds,
+        compile_seconds=runner.compile_seconds,
         chain_method=runner.name,
     )
 

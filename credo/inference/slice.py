@@ -10,7 +10,6 @@ shrunk towards the current value until a point inside the slice is drawn. During
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -19,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from credo.inference.protocols import Array
+from credo.inference.protocols import Array, LogDensity
 
 __all__ = ["SliceKernel", "SliceState"]
 
@@ -59,7 +58,7 @@ class SliceKernel:
         x: jax.Array,
         logdensity: jax.Array,
         state: Any,
-        logdensity_fn: Callable[[jax.Array], jax.Array],
+        logdensity_fn: LogDensity,
         tuning: jax.Array,
     ) -> tuple[jax.Array, jax.Array, Any, tuple, jax.Array]:
         keys = jax.random.split(rng_key, self.size)

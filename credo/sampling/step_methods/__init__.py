@@ -9,50 +9,9 @@ Metropolis) and runs all blocks in turn inside one compiled loop per chain
 ``credo.inference``.
 """
 
-from credo.sampling.step_methods.driver import (
-    assign_step_methods,
-    describe,
-    run_steps,
-    start_positions,
-)
-from credo.sampling.step_methods.methods import (
-    NUTS,
-    BinaryGibbsMetropolis,
-    BinaryMetropolis,
-    BlockedStep,
-    CategoricalGibbsMetropolis,
-    CauchyProposal,
-    CompoundStep,
-    DEMetropolis,
-    DEMetropolisZ,
-    HamiltonianMC,
-    LaplaceProposal,
-    Metropolis,
-    MultivariateNormalProposal,
-    NormalProposal,
-    Slice,
-    UniformProposal,
-)
+# The names are listed once, in each module's __all__.
+from credo.sampling.step_methods import driver, methods
+from credo.sampling.step_methods.driver import *  # noqa: F403
+from credo.sampling.step_methods.methods import *  # noqa: F403
 
-__all__ = [
-    "NUTS",
-    "BinaryGibbsMetropolis",
-    "BinaryMetropolis",
-    "BlockedStep",
-    "CategoricalGibbsMetropolis",
-    "CauchyProposal",
-    "CompoundStep",
-    "DEMetropolis",
-    "DEMetropolisZ",
-    "HamiltonianMC",
-    "LaplaceProposal",
-    "Metropolis",
-    "MultivariateNormalProposal",
-    "NormalProposal",
-    "Slice",
-    "UniformProposal",
-    "assign_step_methods",
-    "describe",
-    "run_steps",
-    "start_positions",
-]
+__all__ = [*methods.__all__, *driver.__all__]

@@ -27,6 +27,7 @@ __all__ = [
     "NUTS",
     "BinaryGibbsMetropolis",
     "BinaryMetropolis",
+    "BlockedStep",
     "CategoricalGibbsMetropolis",
     "CauchyProposal",
     "CompoundStep",
@@ -491,11 +492,16 @@ class DEMetropolisZ(BlockedStep):
         self.scaling, self.tune = float(scaling), tune
         self.tune_interval, self.tune_drop_fraction = int(tune_interval), tune_drop_fraction
 
-    def kernel(self, fvars: list[FreeVar], settings: dict[str, Any]) -> Any:
+    def _vector_scales(self, fvars: list[FreeVar]) -> tuple[int, str, tuple[float, ...]]:
+        """The block's size, proposal kind and per-entry scales (no covariance)."""
         size = sum(f.size for f in fvars)
         kind, s = _scales(type(self).__name__, self.S, size, self.proposal_dist)
         if kind == "mvnormal":
             raise ParameterError(f"{type(self).__name__}: S must be a vector of scales")
+        return size, kind, s
+
+    def kernel(self, fvars: list[FreeVar], settings: dict[str, Any]) -> Any:
+        size, kind, s = self._vector_scales(fvars)
         return metropolis.DifferentialZ(
             size,
             s,
@@ -551,10 +557,7 @@ class DEMetropolis(DEMetropolisZ):
                 chains,
             )
             return super().kernel(fvars, settings)
-        size = sum(f.size for f in fvars)
-        kind, s = _scales("DEMetropolis", self.S, size, self.proposal_dist)
-        if kind == "mvnormal":
-            raise ParameterError("DEMetropolis: S must be a vector of scales")
+        size, kind, s = self._vector_scales(fvars)
         return metropolis.DifferentialPopulation(
             size, s, kind, self.lamb, self.scaling, self.tune, self.tune_interval
         )
