@@ -419,6 +419,7 @@ DIST_CASES.update(
 DIST_SKIP: dict[str, str] = {
     "CustomDist": "user-defined log-density: tested in test_wrappers.py",
     "DensityDist": "an alias of CustomDist",
+    "Lognormal": "an alias of LogNormal",
 }
 
 _BASES = {dists.Distribution, dists.Continuous, dists.Discrete}
