@@ -254,3 +254,12 @@ def test_log_likelihood_with_var_names():
     assert list(idata.posterior.data_vars) == ["mu"]
     assert idata.log_likelihood["y"].shape == (1, 20, 3)
     assert np.all(np.isfinite(idata.log_likelihood["y"].values))
+
+
+def test_var_names_leaving_out_a_free_variable_with_convergence_checks():
+    with pm.Model():
+        mu = pm.Normal("mu", 0, 1)
+        pm.Normal("z", mu, 1, shape=3)
+        pm.Normal("y", mu, 1, observed=[0.1, -0.2, 0.3])
+        idata = pm.sample(30, tune=30, chains=2, random_seed=4, progressbar=False, var_names=["mu"])
+    assert list(idata.posterior.data_vars) == ["mu"]

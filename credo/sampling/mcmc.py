@@ -372,6 +372,8 @@ def _convergence_warnings(
         return
     rhats, esss = [], []
     for name in model_free:
+        if name not in post:  # left out by sample(var_names=...)
+            continue
         flat = np.asarray(post[name].values, dtype=float).reshape(n_chains, n_draws, -1)
         rhats.extend(np.atleast_1d(diagnostics.rhat(flat)).tolist())
         esss.extend(np.atleast_1d(diagnostics.ess_bulk(flat)).tolist())
